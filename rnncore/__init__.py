@@ -1,0 +1,34 @@
+"""rnncore: the one tested implementation behind the RNN course.
+
+numpy cells and layers with hand-written backpropagation through time (``rnncore.rnn``,
+``rnncore.lstm``, ``rnncore.gru``, ``rnncore.layers``), their bridge to PyTorch
+(``rnncore.from_torch``), and the torch models, data and training loop of the application chapters.
+
+Submodules are imported on first use, so ``import rnncore`` stays fast and does not import torch.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from rnncore.utils import set_seed, set_threads
+
+__version__ = "0.1.0"
+
+# public name -> submodule that defines it; resolved lazily by __getattr__
+_LAZY = {
+    "from_torch": "rnncore.interop",
+}
+
+__all__ = ["set_seed", "set_threads", "__version__", *_LAZY]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'rnncore' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
