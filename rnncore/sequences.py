@@ -1,15 +1,17 @@
 """Variable-length batches: padding, masks, packing and pooling that ignore the padding.
 
-A batch of sequences of different lengths is stored as one padded array ``(B, T, D)`` plus the true
-lengths ``(B,)``. Every computation downstream must then ignore the padded steps, in one of two ways:
+A batch of sequences of different lengths is stored as one padded array ``(B, T, D)`` plus the
+true lengths ``(B,)``. Every computation downstream must then ignore the padded steps, in one of two
+ways:
 
 - **packing** (``torch.nn.utils.rnn.pack_padded_sequence``): the recurrent layer never sees the
   padding, and its final state ``h_n`` is the state after each sequence's own last step;
 - **masking**: run over the padding, then select or average only the real steps with a boolean
   mask ``(B, T)``.
 
-Both give the same numbers for a causal (one-direction) RNN read at the last real step; the tests check
-it. Shapes: B sequences, T_b the length of sequence b, T = max_b T_b, D features, H hidden units.
+Both give the same numbers for a causal (one-direction) RNN read at the last real step; the tests
+check it. Shapes: B sequences, T_b the length of sequence b, T = max_b T_b, D features, H hidden
+units.
 Batches here are batch-first, like the ``DataLoader`` that builds them.
 """
 
@@ -42,7 +44,7 @@ def pad_sequences(
     ----------
     seqs : list of B float arrays, each (T_b, D) with T_b >= 1 and one D for all.
     padding_value : the value written after each sequence's end.
-    max_len : pad to this length T (default: the longest sequence); shorter than a sequence is an error.
+    max_len : pad to this length T (default: the longest sequence), at least the longest.
 
     Returns
     -------

@@ -89,7 +89,7 @@ def test_batch_helpers_reject_mismatches() -> None:
         gather_last(x, np.array([1, 2, 3]))
     with pytest.raises(ValueError, match="x must have shape \\(B, T, D\\)"):
         pack(torch.zeros(2, 3), np.array([1, 2]))
-    with pytest.raises(TypeError, match="x must be a torch.Tensor"):
+    with pytest.raises(TypeError, match=r"x must be a torch\.Tensor"):
         pack(np.zeros((2, 3, 1)), np.array([1, 2]))
 
 
