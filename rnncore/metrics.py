@@ -1,0 +1,239 @@
+"""Evaluation metrics shared by the application chapters, for numpy arrays and torch tensors.
+
+Language models are scored by the average negative log-likelihood of the next symbol, the
+cross-entropy. In nats (natural log) it is what ``torch.nn.functional.cross_entropy`` returns;
+divided by ln 2 it is in bits per character, the unit Shannon used for the entropy of printed
+English (Shannon, 1951, "Prediction and entropy of printed English"); its exponential is the
+perplexity, the size of a uniform choice that would be equally surprising (Jelinek et al., 1977).
+Forecasters are scored by RMSE and MAE, classifiers and sequence-to-sequence models by (exact-match)
+accuracy.
+
+Every function accepts numpy arrays or torch tensors (detached and copied to the CPU), returns a
+Python ``float``, and refuses wrong shapes, dtypes, empty input and NaN with a message that names
+the argument. Where a ``mask`` is accepted it marks with True (or 1) the positions that count, so
+padding can be left out.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "accuracy",
+    "bits_to_nats",
+    "cross_entropy",
+    "exact_match",
+    "mae",
+    "nats_to_bits",
+    "perplexity",
+    "rmse",
+]
+
+
+def _to_numpy(value: Any, name: str) -> np.ndarray:
+    """Return ``value`` as a numpy array; torch tensors are detached and moved to the CPU."""
+    if hasattr(value, "detach") and hasattr(
+        value, "cpu"
+    ):  # a torch.Tensor, without importing torch
+        value = value.detach().cpu().numpy()
+    arr = np.asarray(value)
+    if arr.dtype == object:
+        raise TypeError(f"{name} must be a numeric array or tensor, got {type(value).__name__}")
+    return arr
+
+
+def _floats(value: Any, name: str) -> np.ndarray:
+    arr = _to_numpy(value, name)
+    if arr.dtype.kind not in "fiu" or arr.dtype == bool:
+        raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
+    arr = arr.astype(np.float64, copy=False)
+    if arr.size == 0:
+        raise ValueError(f"{name} must not be empty, got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        bad = int(arr.size - np.count_nonzero(np.isfinite(arr)))
+        raise ValueError(f"{name} must be finite, got {bad} NaN/inf value(s)")
+    return arr
+
+
+def _labels(value: Any, name: str) -> np.ndarray:
+    arr = _to_numpy(value, name)
+    if arr.dtype.kind not in "iu":
+        raise TypeError(f"{name} must hold integer class ids, got dtype {arr.dtype}")
+    return arr.astype(np.int64, copy=False)
+
+
+def _mask(mask: Any, shape: tuple[int, ...], name: str = "mask") -> np.ndarray:
+    """Validate a mask of the given shape and return it as bool; at least one entry must be set."""
+    arr = _to_numpy(mask, name)
+    if arr.dtype != bool:
+        if arr.dtype.kind not in "iu" or not np.all((arr == 0) | (arr == 1)):
+            raise TypeError(f"{name} must be boolean (or 0/1 integers), got dtype {arr.dtype}")
+        arr = arr.astype(bool)
+    if arr.shape != shape:
+        raise ValueError(f"{name} must have shape {shape}, got {arr.shape}")
+    if not arr.any():
+        raise ValueError(f"{name} selects no position: every entry is False")
+    return arr
+
+
+def _same_shape(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> None:
+    if a.shape != b.shape:
+        raise ValueError(
+            f"{name_a} and {name_b} must have the same shape, got {a.shape} and {b.shape}"
+        )
+
+
+def cross_entropy(scores: Any, targets: Any, mask: Any = None, from_logits: bool = True) -> float:
+    """Return the mean negative log-likelihood of ``targets`` in nats.
+
+    Parameters
+    ----------
+    scores : (..., V) array or tensor
+        Unnormalised logits (``from_logits=True``, the default) or probabilities that sum to 1 over
+        the last axis (``from_logits=False``), e.g. (T, B, V) or (N, V).
+    targets : (...) integer array or tensor
+        The observed class ids in ``[0, V)``, the shape of ``scores`` without its last axis.
+    mask : (...) bool array, optional
+        True where a position counts (for padded batches); by default every position counts.
+    from_logits : bool
+        Whether ``scores`` are logits (a stable log-softmax is applied) or probabilities.
+
+    Returns
+    -------
+    float
+        ``-mean(log p(target))`` in nats; divide by ln 2 (:func:`nats_to_bits`) for bits.
+        A zero probability on an observed target gives ``inf``, the honest answer.
+    """
+    s = _floats(scores, "scores")
+    y = _labels(targets, "targets")
+    if s.ndim < 1 or y.shape != s.shape[:-1]:
+        raise ValueError(
+            f"targets must have the shape of scores without its last (V) axis, {s.shape[:-1]}, "
+            f"got {y.shape}"
+        )
+    V = s.shape[-1]
+    if y.size and (y.min() < 0 or y.max() >= V):
+        bad = int(y[(y < 0) | (y >= V)].flat[0])
+        raise ValueError(f"targets must be class ids in [0, {V}) for V={V}, got {bad}")
+    if from_logits:
+        shifted = s - s.max(axis=-1, keepdims=True)
+        log_p = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+    else:
+        if s.min() < 0 or s.max() > 1:
+            raise ValueError(
+                f"scores must be probabilities in [0, 1] when from_logits=False, "
+                f"got values in [{s.min():.3g}, {s.max():.3g}]"
+            )
+        sums = s.sum(axis=-1)
+        if not np.allclose(sums, 1.0, atol=1e-6):
+            worst = float(sums.flat[np.argmax(np.abs(sums - 1.0))])
+            raise ValueError(
+                f"scores must sum to 1 over the last axis, got a row summing to {worst}"
+            )
+        with np.errstate(divide="ignore"):
+            log_p = np.log(s)
+    picked = np.take_along_axis(log_p, y[..., None], axis=-1)[..., 0]
+    if mask is not None:
+        picked = picked[_mask(mask, y.shape)]
+    if picked.size == 0:
+        raise ValueError("targets must not be empty, got shape " + str(y.shape))
+    return float(-picked.mean())
+
+
+def nats_to_bits(nats: float) -> float:
+    """Convert a cross-entropy from nats to bits: divide by ln 2."""
+    return float(nats) / math.log(2.0)
+
+
+def bits_to_nats(bits: float) -> float:
+    """Convert a cross-entropy from bits to nats: multiply by ln 2."""
+    return float(bits) * math.log(2.0)
+
+
+def perplexity(nats: float) -> float:
+    """Return ``exp(nats)``: the number of equally likely choices as surprising as the model.
+
+    ``nats`` is a mean cross-entropy in nats (use :func:`bits_to_nats` first for bits).
+    """
+    value = float(nats)
+    if math.isnan(value) or value < 0:
+        raise ValueError(f"nats must be a non-negative cross-entropy, got {nats!r}")
+    return math.exp(value)
+
+
+def _regression(pred: Any, target: Any, mask: Any) -> np.ndarray:
+    p = _floats(pred, "pred")
+    t = _floats(target, "target")
+    _same_shape(p, t, "pred", "target")
+    err = p - t
+    if mask is not None:
+        err = err[_mask(mask, err.shape)]
+    return err
+
+
+def rmse(pred: Any, target: Any, mask: Any = None) -> float:
+    """Return the root-mean-square error between ``pred`` and ``target`` (any equal shapes).
+
+    ``mask``, of the same shape, selects the positions that count.
+    """
+    err = _regression(pred, target, mask)
+    return float(np.sqrt(np.mean(err**2)))
+
+
+def mae(pred: Any, target: Any, mask: Any = None) -> float:
+    """Return the mean absolute error between ``pred`` and ``target`` (any equal shapes).
+
+    ``mask``, of the same shape, selects the positions that count.
+    """
+    err = _regression(pred, target, mask)
+    return float(np.mean(np.abs(err)))
+
+
+def _label_pair(pred: Any, target: Any) -> tuple[np.ndarray, np.ndarray]:
+    p = _labels(pred, "pred")
+    t = _labels(target, "target")
+    _same_shape(p, t, "pred", "target")
+    if p.size == 0:
+        raise ValueError(f"pred must not be empty, got shape {p.shape}")
+    return p, t
+
+
+def accuracy(pred: Any, target: Any, mask: Any = None) -> float:
+    """Return the fraction of positions where the predicted class id equals the target.
+
+    ``pred`` and ``target`` are integer ids of the same shape, e.g. (B,) or (B, T); take the argmax
+    of logits first. ``mask`` (same shape) selects the positions that count.
+    """
+    p, t = _label_pair(pred, target)
+    hit = p == t
+    if mask is not None:
+        hit = hit[_mask(mask, hit.shape)]
+    return float(hit.mean())
+
+
+def exact_match(pred: Any, target: Any, mask: Any = None) -> float:
+    """Return the fraction of sequences predicted entirely right.
+
+    Parameters
+    ----------
+    pred, target : (B, T) integer arrays or tensors
+        Predicted and reference token ids; row ``b`` counts as right only if every position that
+        ``mask`` keeps agrees. A (B,) input is plain accuracy.
+    mask : (B, T) bool, optional
+        True on the real tokens, False on padding (padding never makes a row wrong).
+    """
+    p, t = _label_pair(pred, target)
+    if p.ndim == 1:
+        return accuracy(p, t, mask)
+    if p.ndim != 2:
+        raise ValueError(f"pred must have shape (B, T) or (B,), got {p.shape}")
+    wrong = p != t
+    if mask is not None:
+        m = _mask(mask, p.shape)
+        if not m.any(axis=1).all():
+            raise ValueError("mask must keep at least one position in every row")
+        wrong &= m
+    return float((~wrong.any(axis=1)).mean())

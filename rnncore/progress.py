@@ -1,0 +1,134 @@
+"""A progress bar for the training loop that always ends as exactly one line of output.
+
+A tqdm bar redrawn with carriage returns looks like one line in a terminal, but a notebook stores
+every redraw in its output, and the widget bar of ``tqdm.auto`` needs JavaScript from the network
+to render in the built book. So :class:`Progress` picks its medium:
+
+- in a Jupyter kernel: one ``text/plain`` display output, updated in place through a display id; the
+  executed notebook stores only the final text and needs no scripts;
+- in a terminal (stderr is a TTY): a classic ``tqdm`` bar on stderr, left as one line at the end;
+- otherwise (pipes, CI logs, captured subprocesses): silence during the run and one summary line on
+  stderr at the end.
+
+All three show the same text, formatted by ``tqdm.tqdm.format_meter``.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any
+
+from tqdm import tqdm
+
+__all__ = ["Progress", "in_jupyter_kernel"]
+
+
+def in_jupyter_kernel() -> bool:
+    """True when running inside a Jupyter (ipykernel) kernel, where display outputs exist."""
+    ipython = sys.modules.get("IPython")
+    if ipython is None:
+        return False
+    shell = ipython.get_ipython()
+    return shell is not None and hasattr(shell, "kernel")
+
+
+def _postfix(info: dict[str, Any]) -> str:
+    return ", ".join(
+        f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in info.items()
+    )
+
+
+class Progress:
+    """Show the progress of ``total`` steps, starting at ``initial``, and end as one line.
+
+    ``update(n, info)`` reports that ``n`` steps are done, with ``info`` (e.g. ``{"loss": 1.52}``)
+    shown after the bar; ``close(note)`` writes the final line, with an optional note such as
+    ``"stopped early"``. ``refresh`` is the minimum number of seconds between redraws.
+    """
+
+    def __init__(
+        self,
+        total: int,
+        initial: int = 0,
+        desc: str = "",
+        enabled: bool = True,
+        refresh: float = 0.5,
+        mode: str | None = None,
+    ) -> None:
+        self.total, self.initial, self.desc, self.refresh = total, initial, desc, refresh
+        self.n, self.info = initial, {}
+        self.start = self.last_draw = time.perf_counter()
+        if mode is None:
+            if not enabled:
+                mode = "off"
+            elif in_jupyter_kernel():
+                mode = "jupyter"
+            elif sys.stderr.isatty():
+                mode = "tty"
+            else:
+                mode = "summary"
+        if mode not in ("off", "jupyter", "tty", "summary"):
+            raise ValueError(f"mode must be off, jupyter, tty or summary, got {mode!r}")
+        self.mode = mode
+        self.closed = False
+        self._handle = None
+        self._bar = None
+        if mode == "tty":
+            self._bar = tqdm(
+                total=total,
+                initial=initial,
+                desc=desc,
+                unit="step",
+                file=sys.stderr,
+                mininterval=refresh,
+            )
+        elif mode == "jupyter":
+            from IPython.display import display
+
+            self._handle = display({"text/plain": self.line()}, raw=True, display_id=True)
+
+    def line(self) -> str:
+        """The current progress text: label, bar, count, times, rate and info."""
+        return tqdm.format_meter(
+            self.n,
+            self.total,
+            time.perf_counter() - self.start,
+            prefix=self.desc,
+            unit="step",
+            postfix=_postfix(self.info) or None,
+            initial=self.initial,
+            ascii=" #",
+        )
+
+    def update(self, n: int, info: dict[str, Any] | None = None) -> None:
+        """Record that ``n`` steps are done (absolute count, not an increment)."""
+        delta, self.n = n - self.n, n
+        if info:
+            self.info = dict(info)
+        if self._bar is not None:
+            if info:
+                self._bar.set_postfix_str(_postfix(self.info), refresh=False)
+            self._bar.update(delta)
+        elif self._handle is not None:
+            now = time.perf_counter()
+            if now - self.last_draw >= self.refresh:
+                self.last_draw = now
+                self._handle.update({"text/plain": self.line()}, raw=True)
+
+    def close(self, note: str | None = None) -> str:
+        """Write the final line (once) and return its text."""
+        if note:
+            self.info["note"] = note
+        text = self.line()
+        if self.closed:
+            return text
+        self.closed = True
+        if self._bar is not None:
+            self._bar.set_postfix_str(_postfix(self.info), refresh=True)
+            self._bar.close()
+        elif self._handle is not None:
+            self._handle.update({"text/plain": text}, raw=True)
+        elif self.mode == "summary":
+            print(text, file=sys.stderr, flush=True)
+        return text
