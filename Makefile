@@ -39,8 +39,9 @@ book: venv flashcards
 	$(BIN)/jupyter-book build . -W -n --keep-going
 	@echo "Book built: open $(CURDIR)/_build/html/index.html"
 
+# Drives headless Chromium over the built site (_build/html); screenshots go to _build/screenshots.
 browser-test: venv
-	$(BIN)/python -m pytest -m browser tests/browser -p no:randomly
+	$(BIN)/python -m pytest -m browser tests/browser
 
 bench: venv
 	$(BIN)/python benchmarks/bench_cells.py

@@ -47,7 +47,9 @@ def test_there_are_chapters() -> None:
 def test_every_toc_entry_exists() -> None:
     for entry in toc_files():
         candidates = [ROOT / f"{entry}{suffix}" for suffix in (".md", ".ipynb", "")]
-        assert any(c.is_file() for c in candidates), f"_toc.yml lists {entry!r}, which does not exist"
+        assert any(c.is_file() for c in candidates), (
+            f"_toc.yml lists {entry!r}, which does not exist"
+        )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

@@ -16,7 +16,7 @@ def test_set_seed_makes_python_numpy_and_torch_repeat() -> None:
     draws = []
     for _ in range(2):
         rnncore.set_seed(123)
-        draws.append((random.random(), np.random.rand(), float(torch.rand(1))))
+        draws.append((random.random(), np.random.rand(), float(torch.rand(1))))  # noqa: NPY002
     assert draws[0] == draws[1]
 
 
@@ -67,7 +67,7 @@ def test_numerical_gradient_of_a_known_function() -> None:
 def test_relative_error_is_scale_free_and_checks_shapes() -> None:
     a = np.array([1.0, 2.0])
     assert relative_error(a, a) == 0.0
-    assert relative_error(1e6 * a, 1e6 * (a + [0.0, 1e-8])) == pytest.approx(5e-9)
+    assert relative_error(1e6 * a, 1e6 * (a + np.array([0.0, 1e-8]))) == pytest.approx(5e-9)
     with pytest.raises(ValueError, match="same shape"):
         relative_error(a, np.ones(3))
 
@@ -79,5 +79,7 @@ def test_check_array_refuses_ints_nan_and_wrong_ndim() -> None:
         check_array(np.array([1.0, np.nan]), "x")
     with pytest.raises(ValueError, match=r"x must have 3 dimensions, got shape \(2,\)"):
         check_array(np.ones(2), "x", ndim=3)
-    with pytest.raises(ValueError, match=r"h0 must have shape \(L, B, H\) = \(1, \?, 4\), got \(1, 2, 5\)"):
+    with pytest.raises(
+        ValueError, match=r"h0 must have shape \(L, B, H\) = \(1, \?, 4\), got \(1, 2, 5\)"
+    ):
         check_shape(np.ones((1, 2, 5)), "h0", (1, None, 4), "(L, B, H)")
