@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 export OMP_NUM_THREADS ?= 1
 export MPLBACKEND ?= Agg
 
-.PHONY: venv test lint book book-clean flashcards browser-test bench lock clean
+.PHONY: venv test lint book browser-test bench lock clean
 
 venv: $(STAMP)
 
@@ -29,12 +29,9 @@ lint: venv
 test: lint
 	$(BIN)/python -m pytest -n 2 --nbval-lax
 
-flashcards: venv
-	@if $(BIN)/python -c "import rnncore.faq" 2>/dev/null; then \
-		$(BIN)/python -m rnncore flashcards --out _static/downloads; fi
-
 # Executes every notebook (no cache from earlier builds) and fails on any warning or error.
-book: venv flashcards
+# The build itself writes the downloads (notebook archive, flashcards): see _ext/book_downloads.py.
+book: venv
 	$(BIN)/jupyter-book clean --all .
 	$(BIN)/jupyter-book build . -W -n --keep-going
 	@echo "Book built: open $(CURDIR)/_build/html/index.html"
