@@ -14,6 +14,7 @@ __all__ = [
     "check_grad",
     "check_nonlinearity",
     "check_sequence",
+    "check_sequence_args",
     "check_state",
     "check_step_input",
     "check_truncate",
@@ -123,3 +124,27 @@ def detached_before(t: int, truncate: int | None, offset: int = 0) -> bool:
     With offset 0 the chunks are [0, k), [k, 2k), ...
     """
     return truncate is not None and t > 0 and (t + offset) % truncate == 0
+
+
+def check_sequence_args(
+    x: object,
+    states: dict[str, object],
+    weight_ih: object,
+    weight_hh: object,
+    bias_ih: object,
+    bias_hh: object,
+    gates: int,
+) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray | None]]:
+    """Validate a sequence function's arguments and cast them to one float dtype.
+
+    ``states`` maps each initial state's name ("h0", "c0") to its value or ``None`` (zeros).
+    Returns x (T, B, D), the states (B, H) in the order given, and [weight_ih, weight_hh,
+    bias_ih, bias_hh], all in the dtype numpy's promotion gives x and the weights.
+    """
+    weights = check_weights(weight_ih, weight_hh, bias_ih, bias_hh, gates)
+    x = check_sequence(x, weights[0].shape[1])
+    dtype = np.result_type(x, *(w for w in weights if w is not None))
+    B, H = x.shape[1], weights[1].shape[1]
+    hs = [check_state(v, k, B, H, dtype) for k, v in states.items()]
+    cast = [None if w is None else w.astype(dtype, copy=False) for w in weights]
+    return x.astype(dtype, copy=False), hs, cast

@@ -14,7 +14,7 @@ applies the reset gate *after* the recurrent product, r * (h W_hn^T + b_hn), whe
 multiply first, (r * h) W_hn^T. The two are different functions with the same parameter count.
 
 ``gru_forward_steps``/``gru_backward_steps`` loop over the step functions and are the ones to
-read; ``gru_forward``/``gru_backward`` (in :mod:`rnncore._fast`) compute the same numbers
+read; ``gru_forward``/``gru_backward`` (in :mod:`rnncore._fast_gru`) compute the same numbers
 (tested equal) and are the ones to run. Both forward caches expose the per-step activations
 "r", "z", "n", "hn" and "h", each (T, B, H), for gate heatmaps.
 
@@ -36,10 +36,13 @@ from rnncore._checks import (
     check_weights,
     detached_before,
 )
+from rnncore._fast_gru import gru_backward, gru_forward
 from rnncore.functional import dsigmoid_from_output, dtanh_from_output, sigmoid
 
 __all__ = [
+    "gru_backward",
     "gru_backward_steps",
+    "gru_forward",
     "gru_forward_steps",
     "gru_step_backward",
     "gru_step_forward",

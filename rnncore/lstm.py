@@ -13,7 +13,7 @@ equations, gate order (i, f, g, o stacked in one matrix) and names of ``torch.nn
 documentation), which these functions reproduce exactly.
 
 ``lstm_forward_steps``/``lstm_backward_steps`` loop over the step functions and are the ones to
-read; ``lstm_forward``/``lstm_backward`` (in :mod:`rnncore._fast`) compute the same numbers
+read; ``lstm_forward``/``lstm_backward`` (in :mod:`rnncore._fast_lstm`) compute the same numbers
 (tested equal) and are the ones to run. Both forward caches expose the per-step activations
 "i", "f", "g", "o", "c", "tanh_c" and "h", each (T, B, H), for gate heatmaps.
 
@@ -35,10 +35,13 @@ from rnncore._checks import (
     check_weights,
     detached_before,
 )
+from rnncore._fast_lstm import lstm_backward, lstm_forward
 from rnncore.functional import dsigmoid_from_output, dtanh_from_output, sigmoid
 
 __all__ = [
+    "lstm_backward",
     "lstm_backward_steps",
+    "lstm_forward",
     "lstm_forward_steps",
     "lstm_step_backward",
     "lstm_step_forward",

@@ -9,9 +9,9 @@ P. J. Werbos, "Backpropagation through time: what it does and how to do it", Pro
 1990; truncated BPTT: R. J. Williams and J. Peng, Neural Computation 2(4), 1990.
 
 Two sequence paths compute the same numbers (tested equal):
-``rnn_forward_steps``/``rnn_backward_steps`` loop over the step functions and are the ones to read;
-``rnn_forward``/``rnn_backward`` (in :mod:`rnncore._fast`) keep only the recurrent product inside
-the time loop and are the ones to run.
+``rnn_forward_steps``/``rnn_backward_steps`` loop over the step functions and are the ones to
+read; ``rnn_forward``/``rnn_backward`` (in :mod:`rnncore._fast_rnn`) keep only the recurrent
+product inside the time loop and are the ones to run.
 
 Shapes: T time steps, B batch, D input features, H hidden units.
 """
@@ -32,10 +32,13 @@ from rnncore._checks import (
     check_weights,
     detached_before,
 )
+from rnncore._fast_rnn import rnn_backward, rnn_forward
 from rnncore.functional import dtanh_from_output
 
 __all__ = [
+    "rnn_backward",
     "rnn_backward_steps",
+    "rnn_forward",
     "rnn_forward_steps",
     "rnn_step_backward",
     "rnn_step_forward",

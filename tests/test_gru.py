@@ -43,7 +43,10 @@ def test_step_backward_matches_numerical_gradient(bias: bool) -> None:
             assert check_gradient(loss, p[name], grads[name]) < 1e-7, name
 
 
-@pytest.mark.parametrize("forward,backward", [("gru_forward_steps", "gru_backward_steps")])
+@pytest.mark.parametrize(
+    "forward,backward",
+    [("gru_forward_steps", "gru_backward_steps"), ("gru_forward", "gru_backward")],
+)
 def test_sequence_backward_matches_numerical_gradient(forward: str, backward: str) -> None:
     rng = np.random.default_rng(1)
     T, B, D, H = 4, 2, 3, 4
@@ -160,3 +163,33 @@ def test_sequence_errors() -> None:
     _, cache = gru.gru_forward_steps(np.zeros((2, 2, 3)), None, **p)
     with pytest.raises(ValueError, match=r"dh must have shape \(T, B, H\) = \(2, 2, 4\)"):
         gru.gru_backward_steps(np.zeros((1, 2, 4)), cache)
+
+
+# ---- the fast path computes what the steps path computes ------------------------------------
+
+
+@pytest.mark.parametrize("dtype,tol", [(np.float64, 1e-12), (np.float32, 1e-5)])
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("truncate", [None, 1, 3])
+def test_fast_path_equals_steps_path(dtype: type, tol: float, bias: bool, truncate: int | None):
+    rng = np.random.default_rng(7)
+    T, B, D, H = 7, 3, 4, 5
+    p = {k: None if v is None else v.astype(dtype) for k, v in make_params(rng, D, H, bias).items()}
+    x, h0 = rng.normal(size=(T, B, D)).astype(dtype), rng.normal(size=(B, H)).astype(dtype)
+    R, Rn = rng.normal(size=(T, B, H)).astype(dtype), rng.normal(size=(B, H)).astype(dtype)
+    h_s, cache_s = gru.gru_forward_steps(x, h0, **p)
+    h_f, cache_f = gru.gru_forward(x, h0, **p)
+    assert h_f.dtype == dtype and np.max(np.abs(h_s - h_f)) < tol
+    assert cache_f.keys() == cache_s.keys()
+    for key in ("r", "z", "n", "hn", "h"):
+        assert np.max(np.abs(cache_f[key] - cache_s[key])) < tol, key
+    g_s = gru.gru_backward_steps(R, cache_s, dh_n=Rn, truncate=truncate)
+    for cache in (cache_f, cache_s):
+        g_f = gru.gru_backward(R, cache, dh_n=Rn, truncate=truncate)
+        assert g_f.keys() == g_s.keys()
+        for name, g in g_s.items():
+            if g is None:
+                assert g_f[name] is None
+            else:
+                assert g_f[name].dtype == dtype
+                np.testing.assert_allclose(g_f[name], g, rtol=0, atol=tol * np.abs(g).max())

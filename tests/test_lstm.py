@@ -44,7 +44,10 @@ def test_step_backward_matches_numerical_gradient(bias: bool) -> None:
             assert check_gradient(loss, p[name], grads[name]) < 1e-7, name
 
 
-@pytest.mark.parametrize("forward,backward", [("lstm_forward_steps", "lstm_backward_steps")])
+@pytest.mark.parametrize(
+    "forward,backward",
+    [("lstm_forward_steps", "lstm_backward_steps"), ("lstm_forward", "lstm_backward")],
+)
 def test_sequence_backward_matches_numerical_gradient(forward: str, backward: str) -> None:
     rng = np.random.default_rng(1)
     T, B, D, H = 4, 2, 3, 3
@@ -163,3 +166,38 @@ def test_sequence_errors() -> None:
         lstm.lstm_backward_steps(None, cache, dc_n=np.zeros((2, 2, 4)))
     with pytest.raises(ValueError, match=r"dc_next must have shape \(B, H\) = \(2, 4\)"):
         lstm.lstm_step_backward(None, np.zeros((2, 3)), lstm.step_cache(cache, 0))
+
+
+# ---- the fast path computes what the steps path computes ------------------------------------
+
+
+@pytest.mark.parametrize("dtype,tol", [(np.float64, 1e-12), (np.float32, 1e-5)])
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("truncate", [None, 1, 3])
+def test_fast_path_equals_steps_path(dtype: type, tol: float, bias: bool, truncate: int | None):
+    rng = np.random.default_rng(7)
+    T, B, D, H = 7, 3, 4, 5
+    p = {k: None if v is None else v.astype(dtype) for k, v in make_params(rng, D, H, bias).items()}
+    x = rng.normal(size=(T, B, D)).astype(dtype)
+    h0, c0 = (rng.normal(size=(B, H)).astype(dtype) for _ in range(2))
+    R, Rh, Rc = rng.normal(size=(T, B, H)).astype(dtype), h0[::-1].copy(), c0[::-1].copy()
+    h_s, c_s, cache_s = lstm.lstm_forward_steps(x, h0, c0, **p)
+    h_f, c_f, cache_f = lstm.lstm_forward(x, h0, c0, **p)
+    assert h_f.dtype == dtype and np.max(np.abs(h_s - h_f)) < tol
+    assert np.max(np.abs(c_s - c_f)) < tol
+    assert cache_f.keys() == cache_s.keys()
+    for key in ("i", "f", "g", "o", "c", "tanh_c", "h"):
+        assert np.max(np.abs(cache_f[key] - cache_s[key])) < tol, key
+    g_s = lstm.lstm_backward_steps(R, cache_s, dh_n=Rh, dc_n=Rc, truncate=truncate)
+    for cache in (cache_f, cache_s):
+        g_f = lstm.lstm_backward(R, cache, dh_n=Rh, dc_n=Rc, truncate=truncate)
+        assert g_f.keys() == g_s.keys()
+        for name, g in g_s.items():
+            if g is None:
+                assert g_f[name] is None
+            else:
+                assert g_f[name].dtype == dtype
+                np.testing.assert_allclose(g_f[name], g, rtol=0, atol=tol * np.abs(g).max())
+    # and the steps backward accepts the fast path's cache
+    g_x = lstm.lstm_backward_steps(R, cache_f, dh_n=Rh, dc_n=Rc, truncate=truncate)
+    np.testing.assert_allclose(g_x["weight_hh"], g_s["weight_hh"], rtol=0, atol=tol)

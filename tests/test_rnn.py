@@ -44,7 +44,10 @@ def test_step_backward_matches_numerical_gradient(nonlinearity: str, bias: bool)
             assert check_gradient(loss, p[name], grads[name]) < 1e-7
 
 
-@pytest.mark.parametrize("forward,backward", [("rnn_forward_steps", "rnn_backward_steps")])
+@pytest.mark.parametrize(
+    "forward,backward",
+    [("rnn_forward_steps", "rnn_backward_steps"), ("rnn_forward", "rnn_backward")],
+)
 @pytest.mark.parametrize("nonlinearity", ["tanh", "relu"])
 def test_sequence_backward_matches_numerical_gradient(
     forward: str, backward: str, nonlinearity: str
@@ -191,3 +194,46 @@ def test_sequence_errors() -> None:
             rnn.rnn_backward_steps(None, cache, truncate=bad)
     with pytest.raises(ValueError, match=r"dh_next must have shape \(B, H\) = \(2, 4\)"):
         rnn.rnn_step_backward(np.zeros((3, 4)), rnn.step_cache(cache, 0))
+
+
+# ---- the fast path computes what the steps path computes ------------------------------------
+
+
+@pytest.mark.parametrize("dtype,tol", [(np.float64, 1e-12), (np.float32, 1e-5)])
+@pytest.mark.parametrize("nonlinearity", ["tanh", "relu"])
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("truncate", [None, 1, 3])
+def test_fast_path_equals_steps_path(
+    dtype: type, tol: float, nonlinearity: str, bias: bool, truncate: int | None
+) -> None:
+    rng = np.random.default_rng(7)
+    T, B, D, H = 7, 3, 4, 5
+    p = {k: None if v is None else v.astype(dtype) for k, v in make_params(rng, D, H, bias).items()}
+    x, h0 = rng.normal(size=(T, B, D)).astype(dtype), rng.normal(size=(B, H)).astype(dtype)
+    R, Rn = rng.normal(size=(T, B, H)).astype(dtype), rng.normal(size=(B, H)).astype(dtype)
+    h_s, cache_s = rnn.rnn_forward_steps(x, h0, **p, nonlinearity=nonlinearity)
+    h_f, cache_f = rnn.rnn_forward(x, h0, **p, nonlinearity=nonlinearity)
+    assert h_f.dtype == dtype and np.max(np.abs(h_s - h_f)) < tol
+    assert cache_f.keys() == cache_s.keys()
+    g_s = rnn.rnn_backward_steps(R, cache_s, dh_n=Rn, truncate=truncate)
+    for cache in (cache_f, cache_s):  # the fast backward accepts either path's cache
+        g_f = rnn.rnn_backward(R, cache, dh_n=Rn, truncate=truncate)
+        assert g_f.keys() == g_s.keys()
+        for name, g in g_s.items():
+            if g is None:
+                assert g_f[name] is None
+            else:
+                assert g_f[name].dtype == dtype
+                np.testing.assert_allclose(g_f[name], g, rtol=0, atol=tol * np.abs(g).max())
+
+
+def test_fast_backward_with_only_a_final_state_gradient() -> None:
+    rng = np.random.default_rng(8)
+    x = rng.normal(size=(4, 2, 3))
+    p = make_params(rng, 3, 4)
+    _, cache = rnn.rnn_forward(x, None, **p)
+    Rn = rng.normal(size=(2, 4))
+    a = rnn.rnn_backward(None, cache, dh_n=Rn)
+    b = rnn.rnn_backward_steps(None, cache, dh_n=Rn)
+    for name in a:
+        np.testing.assert_allclose(a[name], b[name], rtol=1e-12, atol=1e-14)
