@@ -26,7 +26,7 @@ def test_confusion_matrix_counts() -> None:
     [
         (np.array([0, 3]), np.array([0, 1]), ValueError, "pred must hold class ids in \\[0, 3\\)"),
         (np.array([0.0, 1.0]), np.array([0, 1]), TypeError, "pred must be a 1-d integer array"),
-        (np.array([0, 1]), np.array([0]), ValueError, "equal shapes"),
+        (np.array([0, 1]), np.array([0]), ValueError, "equal in shape"),
         (np.array([], dtype=int), np.array([], dtype=int), ValueError, "non-empty"),
     ],
 )
