@@ -35,9 +35,7 @@ def test_chance_loss() -> None:
 
 
 def test_errors() -> None:
-    with pytest.raises(
-        ValueError, match="T must exceed delay=5 so some step has a target"
-    ):
+    with pytest.raises(ValueError, match="T must exceed delay=5 so some step has a target"):
         delayed_recall(2, 5, 5)
     with pytest.raises(ValueError, match="vocab_size must be at least 2, got 1"):
         delayed_recall(2, 5, 1, vocab_size=1)
