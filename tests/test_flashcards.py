@@ -90,3 +90,10 @@ def test_main_writes_both_files(tmp_path: Path, capsys: pytest.CaptureFixture[st
 def test_main_requires_out() -> None:
     with pytest.raises(SystemExit):
         main([])
+
+
+def test_cli_subcommand_exports(tmp_path: Path) -> None:
+    from rnncore.__main__ import main as cli
+
+    assert cli(["flashcards", "--out", str(tmp_path)]) == 0
+    assert (tmp_path / APKG_NAME).is_file() and (tmp_path / CSV_NAME).is_file()
