@@ -8,7 +8,13 @@ import torch
 
 import rnncore
 from rnncore.metrics import rmse
-from rnncore.models.forecaster import Forecaster, fit_forecaster, make_step, predict_next
+from rnncore.models.forecaster import (
+    Forecaster,
+    fit_blocks,
+    fit_forecaster,
+    make_step,
+    predict_next,
+)
 from rnncore.timeseries import make_windows, persistence_forecast, recursive_forecast
 
 
@@ -72,3 +78,17 @@ def test_make_step_undoes_the_scaling_and_plugs_into_recursive_forecast() -> Non
     out = recursive_forecast(step, X * 2 + 10, horizon=3)
     assert out.shape == (3, 3)
     np.testing.assert_allclose(out[:, 0], step(X * 2 + 10))
+
+
+def test_fit_blocks_scores_the_right_blocks() -> None:
+    t = np.arange(200)
+    x = 50 + 40 * np.sin(2 * np.pi * t / 11)
+    run = fit_blocks(x, 140, 170, window=12, hidden_size=8, steps=100, eval_every=20, seed=0)
+    Xt, Yt = make_windows(x, 12, start=170)
+    assert run.test_rmse == pytest.approx(rmse(run.step(Xt), Yt[:, 0]))
+    Xv, Yv = make_windows(x, 12, start=140, stop=170)
+    assert run.val_rmse == pytest.approx(rmse(run.step(Xv), Yv[:, 0]))
+    assert run.test_rmse < 0.5 * rmse(persistence_forecast(Xt)[:, 0], Yt[:, 0])
+    assert 1 <= run.steps <= 100
+    with pytest.raises(ValueError, match="need window < val_start < test_start"):
+        fit_blocks(x, 170, 140)

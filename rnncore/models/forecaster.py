@@ -9,13 +9,14 @@ linear head:
 Longer horizons come from feeding forecasts back in
 (:func:`rnncore.timeseries.recursive_forecast` with :func:`make_step`). :func:`fit_forecaster`
 trains with :func:`rnncore.train.train`: mean squared error, Adam, gradient clipping, minibatches
-drawn by a seeded generator, early stopping on a
-validation block that lies before the test years, with the best weights restored.
+drawn by a seeded generator, early stopping on a validation block that lies before the test years,
+with the best weights restored. :func:`fit_blocks` does the whole train/validation/test protocol.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -24,7 +25,7 @@ from torch import nn
 from rnncore.train import TrainResult, train
 from rnncore.utils import check_array, check_positive_int
 
-__all__ = ["Forecaster", "fit_forecaster", "make_step", "predict_next"]
+__all__ = ["BlockRun", "Forecaster", "fit_blocks", "fit_forecaster", "make_step", "predict_next"]
 
 _LAYERS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
 
@@ -163,3 +164,57 @@ def make_step(
         return predict_next(model, (np.asarray(X, dtype=np.float64) - mean) / std) * std + mean
 
     return step
+
+
+@dataclass
+class BlockRun:
+    """One forecaster fitted on the training block and scored on the later blocks.
+
+    ``step`` maps raw windows (N, W) to raw one-step forecasts (N,); ``val_rmse`` and ``test_rmse``
+    are in the series' own units; ``steps`` is the number of optimizer steps taken.
+    """
+
+    model: Forecaster
+    step: Callable[[np.ndarray], np.ndarray]
+    steps: int
+    val_rmse: float
+    test_rmse: float
+
+
+def fit_blocks(
+    series: object,
+    val_start: int,
+    test_start: int,
+    *,
+    mode: str = "gru",
+    window: int = 20,
+    hidden_size: int = 32,
+    seed: int = 0,
+    **fit_kwargs: object,
+) -> BlockRun:
+    """Fit a forecaster on ``series[:val_start]``, early-stop on the validation block, score both.
+
+    The scaler is fitted on the training block only; training windows have targets before
+    ``val_start``, validation targets lie in ``[val_start, test_start)``, test targets in
+    ``[test_start, n)``, and every window's inputs precede its target. ``fit_kwargs`` go to
+    :func:`fit_forecaster` (e.g. ``steps``, ``patience``).
+    """
+    from rnncore.metrics import rmse
+    from rnncore.timeseries import Scaler, make_windows
+
+    y = check_array(series, "series", ndim=1, dtype=np.float64)
+    if not window < val_start < test_start < y.size:
+        raise ValueError(
+            f"need window < val_start < test_start < len(series), got window={window}, "
+            f"val_start={val_start}, test_start={test_start}, len={y.size}"
+        )
+    scaler = Scaler().fit(y[:val_start])
+    z = scaler.transform(y)
+    Xtr, Ytr = make_windows(z, window, stop=val_start)
+    Xva, Yva = make_windows(z, window, start=val_start, stop=test_start)
+    model = Forecaster(mode, hidden_size=hidden_size, seed=seed)
+    result = fit_forecaster(model, Xtr, Ytr[:, 0], Xva, Yva[:, 0], seed=seed, **fit_kwargs)
+    step = make_step(model, scaler.mean_, scaler.std_)
+    Xv, Yv = make_windows(y, window, start=val_start, stop=test_start)
+    Xt, Yt = make_windows(y, window, start=test_start)
+    return BlockRun(model, step, result.steps, rmse(step(Xv), Yv[:, 0]), rmse(step(Xt), Yt[:, 0]))
