@@ -1,8 +1,9 @@
 """Input checks of :class:`rnncore.recurrent.Recurrent`: x, h0 and the upstream gradients.
 
-Each check converts with ``np.asarray``, refuses integer, boolean and object arrays
-(``TypeError``), wrong shapes, empty batches and non-finite values (``ValueError``) with a
-message naming the argument, what was expected and what came, and casts to the layer's dtype.
+``check_config`` validates the constructor's flags. The other checks convert with ``np.asarray``,
+refuse integer, boolean and object arrays (``TypeError``), wrong shapes, empty batches and
+non-finite values (``ValueError``) with a message naming the argument, what was expected and
+what came, and cast to the layer's dtype.
 
 Shapes: T time steps, B batch, D input features, H hidden units, L = num_layers * directions.
 """
@@ -15,7 +16,38 @@ import numpy as np
 
 from rnncore.utils import check_finite
 
-__all__ = ["check_d_h_n", "check_d_output", "check_h0", "check_input"]
+__all__ = ["check_config", "check_d_h_n", "check_d_output", "check_h0", "check_input"]
+
+
+def check_config(
+    mode: object,
+    nonlinearity: object,
+    bias: object,
+    batch_first: object,
+    bidirectional: object,
+    dtype: object,
+) -> np.dtype:
+    """Validate Recurrent's configuration flags; return the dtype as a numpy dtype."""
+    if mode not in ("rnn", "lstm", "gru"):
+        raise ValueError(f"mode must be one of 'rnn', 'lstm', 'gru', got {mode!r}")
+    if nonlinearity not in ("tanh", "relu"):
+        raise ValueError(f"nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
+    if mode != "rnn" and nonlinearity != "tanh":
+        raise ValueError(f"nonlinearity applies to mode 'rnn' only, got {nonlinearity!r}")
+    for name, flag in (
+        ("bias", bias),
+        ("batch_first", batch_first),
+        ("bidirectional", bidirectional),
+    ):
+        if not isinstance(flag, (bool, np.bool_)):
+            raise TypeError(f"{name} must be a bool, got {flag!r}")
+    try:
+        dt = np.dtype(dtype)  # type: ignore[arg-type]
+    except TypeError as err:
+        raise TypeError(f"dtype must be np.float32 or np.float64, got {dtype!r}") from err
+    if dt not in (np.float32, np.float64):
+        raise TypeError(f"dtype must be np.float32 or np.float64, got {dt}")
+    return dt
 
 
 def _float_array(value: object, name: str) -> np.ndarray:

@@ -24,12 +24,18 @@ from rnncore._checks import check_truncate
 from rnncore._fast_gru import gru_backward, gru_forward
 from rnncore._fast_lstm import lstm_backward, lstm_forward
 from rnncore._fast_rnn import rnn_backward, rnn_forward
-from rnncore._layer_io import check_d_h_n, check_d_output, check_h0, check_input
+from rnncore._layer_io import check_config, check_d_h_n, check_d_output, check_h0, check_input
 from rnncore.utils import check_positive_int
 
-__all__ = ["GATES", "Recurrent"]
+__all__ = ["ACTIVATIONS", "GATES", "Recurrent"]
 
 GATES = {"rnn": 1, "lstm": 4, "gru": 3}
+# the per-step arrays (T, B, H) each mode's forward cache exposes, see Recurrent.activations
+ACTIVATIONS = {
+    "rnn": ("h",),
+    "lstm": ("h", "c", "tanh_c", "i", "f", "g", "o"),
+    "gru": ("h", "r", "z", "n", "hn"),
+}
 
 
 class Recurrent:
@@ -68,23 +74,7 @@ class Recurrent:
         dtype: type | np.dtype = np.float64,
         seed: int | None = None,
     ) -> None:
-        if mode not in GATES:
-            raise ValueError(f"mode must be one of 'rnn', 'lstm', 'gru', got {mode!r}")
-        if nonlinearity not in ("tanh", "relu"):
-            raise ValueError(f"nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
-        if mode != "rnn" and nonlinearity != "tanh":
-            raise ValueError(f"nonlinearity applies to mode 'rnn' only, got {nonlinearity!r}")
-        for name, flag in (("bias", bias), ("batch_first", batch_first)):
-            if not isinstance(flag, (bool, np.bool_)):
-                raise TypeError(f"{name} must be a bool, got {flag!r}")
-        if not isinstance(bidirectional, (bool, np.bool_)):
-            raise TypeError(f"bidirectional must be a bool, got {bidirectional!r}")
-        try:
-            dt = np.dtype(dtype)
-        except TypeError as err:
-            raise TypeError(f"dtype must be np.float32 or np.float64, got {dtype!r}") from err
-        if dt not in (np.float32, np.float64):
-            raise TypeError(f"dtype must be np.float32 or np.float64, got {dt}")
+        dt = check_config(mode, nonlinearity, bias, batch_first, bidirectional, dtype)
         self.mode = mode
         self.input_size = check_positive_int(input_size, "input_size")
         self.hidden_size = check_positive_int(hidden_size, "hidden_size")
@@ -262,6 +252,35 @@ class Recurrent:
         if self.mode == "gru":
             return gru_backward(dh, cache, extra[0], truncate, truncate_offset=offset)
         return rnn_backward(dh, cache, extra[0], truncate, truncate_offset=offset)
+
+    def activations(self, layer: int = 0, reverse: bool = False) -> dict[str, np.ndarray]:
+        """The per-step activations of one layer and direction from the most recent forward.
+
+        Returns a dict of (T, B, H) arrays in time order (also for the reverse direction):
+        "h" for every mode, "c", "tanh_c", "i", "f", "g", "o" for LSTM and "r", "z", "n", "hn"
+        for GRU, as documented in :mod:`rnncore.lstm` and :mod:`rnncore.gru`. They are
+        read-only views into the layer's cache: copy them to keep them past the next forward.
+        """
+        if self._cache is None:
+            raise ValueError("activations called before forward: call forward(x) first")
+        if isinstance(layer, bool) or not isinstance(layer, (int, np.integer)):
+            raise TypeError(f"layer must be an int, got {layer!r}")
+        if not 0 <= layer < self.num_layers:
+            raise ValueError(f"layer must be in [0, {self.num_layers}), got {layer}")
+        if reverse and not self.bidirectional:
+            raise ValueError("reverse=True needs a bidirectional layer, got bidirectional=False")
+        cache = self._cache["caches"][int(layer), int(bool(reverse))]
+        keys = {
+            "rnn": (),
+            "lstm": ("c", "tanh_c", "i", "f", "g", "o"),
+            "gru": ("r", "z", "n", "hn"),
+        }
+        out = {}
+        for key in ("h", *keys[self.mode]):
+            view = cache[key][::-1] if reverse else cache[key][:]
+            view.flags.writeable = False
+            out[key] = view
+        return out
 
     # ---- torch ---------------------------------------------------------------------------------
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -231,3 +233,38 @@ def test_backward_errors() -> None:
         ValueError, match=r"d_h_n must have shape .* = \(1, 2, 4\), got \(1, 2, 5\)"
     ):
         rnn.backward(None, np.zeros((1, 2, 5)))
+
+
+@pytest.mark.parametrize("mode", ["rnn", "lstm", "gru"])
+def test_large_inputs_give_no_overflow_warning(mode: str) -> None:
+    layer = Recurrent(mode, 3, 4, num_layers=2, bidirectional=True, seed=0)
+    x = np.tile([[[1000.0, -1000.0, 1000.0]]], (3, 2, 1))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out, _ = layer.forward(x)
+        grads = layer.backward(np.ones_like(out))
+    assert np.all(np.isfinite(out)) and all(np.all(np.isfinite(g)) for g in grads.values())
+
+
+def test_activations_expose_gates_in_time_order() -> None:
+    rng = np.random.default_rng(5)
+    layer = Recurrent("lstm", 3, 4, num_layers=2, bidirectional=True, seed=0)
+    x = rng.normal(size=(6, 2, 3))
+    out, (_, c_n) = layer.forward(x)
+    fwd = layer.activations(1)
+    rev = layer.activations(1, reverse=True)
+    assert set(fwd) == {"h", "c", "tanh_c", "i", "f", "g", "o"}
+    np.testing.assert_array_equal(fwd["h"], out[:, :, :4])
+    np.testing.assert_array_equal(rev["h"], out[:, :, 4:])
+    np.testing.assert_array_equal(rev["c"][0], c_n[3])  # the reverse direction ends at t = 0
+    np.testing.assert_allclose(fwd["h"], fwd["o"] * np.tanh(fwd["c"]))
+    assert not fwd["i"].flags.writeable
+    gru = Recurrent("gru", 3, 4, seed=0)
+    gru.forward(x)
+    assert set(gru.activations()) == {"h", "r", "z", "n", "hn"}
+    with pytest.raises(ValueError, match=r"layer must be in \[0, 1\), got 1"):
+        gru.activations(1)
+    with pytest.raises(ValueError, match="reverse=True needs a bidirectional layer"):
+        gru.activations(0, reverse=True)
+    with pytest.raises(ValueError, match="activations called before forward"):
+        Recurrent("rnn", 3, 4).activations()
