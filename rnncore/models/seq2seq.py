@@ -1,0 +1,382 @@
+"""GRU encoder-decoder for sequence-to-sequence tasks, with or without additive attention.
+
+Sources
+-------
+- Sutskever, Vinyals & Le (2014), "Sequence to sequence learning with neural networks", NeurIPS:
+  the encoder-decoder trained on p(y | x) = prod_t p(y_t | y_<t, x), decoded with a left-to-right
+  beam search (Sec. 2-3).
+- Cho et al. (2014), "Learning phrase representations using RNN encoder-decoder for statistical
+  machine translation", EMNLP: the GRU, and a decoder that sees the fixed summary c at every step,
+  s_t = f(s_{t-1}, y_{t-1}, c) (Sec. 2.2). This is ``attention=False`` here.
+- Bahdanau, Cho & Bengio (2015; arXiv 2014), "Neural machine translation by jointly learning to
+  align and translate", ICLR: a bidirectional encoder whose annotations h_j = [h_j_fwd; h_j_bwd]
+  are weighted by an alignment model a(s_{t-1}, h_j) = v^T tanh(W s_{t-1} + U h_j) (Sec. 3.1,
+  Eq. 4-6, and Appendix A.1.2); c_t = sum_j alpha_tj h_j, and s_t = f(s_{t-1}, y_{t-1}, c_t).
+  This is ``attention=True``.
+
+Shapes: S source steps, T target steps, B batch, E embedding size, H hidden units, A attention size,
+V vocabulary, K beam width. All sequences are time first, ``(S, B)`` and ``(T, B)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import NamedTuple
+
+import numpy as np
+import torch
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+from rnncore.dates import CharVocab
+from rnncore.utils import check_positive_int
+
+__all__ = ["Memory", "PairBatches", "Seq2Seq", "translate"]
+
+
+class Memory(NamedTuple):
+    """What the encoder hands the decoder.
+
+    annotations (S, B, C), keys (S, B, A) or None (U h_j, precomputed once), mask (S, B) bool (True
+    on real tokens), summary (B, C) (last forward [and first backward] state), s0 (B, H); C = 2H for
+    a bidirectional encoder, else H.
+    """
+
+    annotations: torch.Tensor
+    keys: torch.Tensor | None
+    mask: torch.Tensor
+    summary: torch.Tensor
+    s0: torch.Tensor
+
+
+def _check_ids(x: object, name: str) -> torch.Tensor:
+    if not isinstance(x, torch.Tensor) or x.dtype != torch.int64:
+        got = x.dtype if isinstance(x, torch.Tensor) else type(x).__name__
+        raise TypeError(f"{name} must be an int64 tensor of token ids, got {got}")
+    if x.ndim != 2 or 0 in x.shape:
+        letters = "(T, B)" if name.startswith("tgt") else "(S, B)"
+        raise ValueError(f"{name} must have non-empty shape {letters}, got {tuple(x.shape)}")
+    return x
+
+
+class Seq2Seq(nn.Module):
+    """Translate a token sequence into another: bidirectional GRU encoder, GRU decoder.
+
+    Parameters
+    ----------
+    src_vocab_size, tgt_vocab_size : int
+        V of source and target; id ``pad_id`` is padding in the source.
+    embed_size : int
+        E, the size of both embeddings.
+    hidden_size : int
+        H: each encoder direction and the decoder have H units.
+    bidirectional : bool
+        Read the source in both directions (Bahdanau et al.) or only left to right (Cho et al.).
+    attention : bool
+        True: additive attention recomputes the context c_t at every step (Bahdanau et al.).
+        False: the context is the encoder's fixed summary, the same at every step (Cho et al.).
+    attention_size : int, optional
+        A, the width of the alignment model (default H).
+    """
+
+    def __init__(
+        self,
+        src_vocab_size: int,
+        tgt_vocab_size: int,
+        embed_size: int = 32,
+        hidden_size: int = 64,
+        attention: bool = True,
+        attention_size: int | None = None,
+        bidirectional: bool = True,
+        pad_id: int = 0,
+    ) -> None:
+        super().__init__()
+        check_positive_int(src_vocab_size, "src_vocab_size")
+        check_positive_int(tgt_vocab_size, "tgt_vocab_size")
+        E = check_positive_int(embed_size, "embed_size")
+        H = check_positive_int(hidden_size, "hidden_size")
+        A = H if attention_size is None else check_positive_int(attention_size, "attention_size")
+        self.attention, self.pad_id, self.hidden_size = bool(attention), pad_id, H
+        self.bidirectional = bool(bidirectional)
+        C = 2 * H if self.bidirectional else H  # size of an annotation and of the context
+        self.src_embed = nn.Embedding(src_vocab_size, E, padding_idx=pad_id)
+        self.encoder = nn.GRU(E, H, bidirectional=self.bidirectional)
+        self.bridge = nn.Linear(C, H)  # s_0 = tanh(W_s [h_S_fwd; h_1_bwd])
+        self.tgt_embed = nn.Embedding(tgt_vocab_size, E)
+        if self.attention:
+            self.query = nn.Linear(H, A, bias=False)  # W: the decoder state asks
+            self.key = nn.Linear(C, A)  # U: each annotation answers
+            self.score = nn.Linear(A, 1, bias=False)  # v: how well they match
+        self.cell = nn.GRUCell(E + C, H)
+        self.out = nn.Linear(H + C + E, tgt_vocab_size)
+
+    def encode(self, src: torch.Tensor, src_lengths: torch.Tensor) -> Memory:
+        """Read ``src`` (S, B) with true lengths ``src_lengths`` (B,) into a :class:`Memory`."""
+        src = _check_ids(src, "src")
+        S, B = src.shape
+        if not isinstance(src_lengths, torch.Tensor) or tuple(src_lengths.shape) != (B,):
+            shape = tuple(src_lengths.shape) if isinstance(src_lengths, torch.Tensor) else None
+            raise ValueError(f"src_lengths must be a tensor of shape (B,) = ({B},), got {shape}")
+        if int(src_lengths.min()) < 1 or int(src_lengths.max()) > S:
+            raise ValueError(
+                f"src_lengths must lie in [1, S={S}], got values in "
+                f"[{int(src_lengths.min())}, {int(src_lengths.max())}]"
+            )
+        if int(src.max()) >= self.src_embed.num_embeddings or int(src.min()) < 0:
+            raise ValueError(
+                f"src ids must lie in [0, {self.src_embed.num_embeddings}), got values in "
+                f"[{int(src.min())}, {int(src.max())}]"
+            )
+        packed = pack_padded_sequence(self.src_embed(src), src_lengths.cpu(), enforce_sorted=False)
+        out, h_n = self.encoder(packed)
+        annotations, _ = pad_packed_sequence(out, total_length=S)  # (S, B, C), zeros on padding
+        summary = torch.cat(list(h_n), dim=-1)  # forward's last state [; backward's first]: (B, C)
+        mask = torch.arange(S, device=src.device)[:, None] < src_lengths.to(src.device)[None, :]
+        keys = self.key(annotations) if self.attention else None
+        return Memory(annotations, keys, mask, summary, torch.tanh(self.bridge(summary)))
+
+    def attend(self, s_prev: torch.Tensor, memory: Memory) -> tuple[torch.Tensor, torch.Tensor]:
+        """Return the context (B, C) and alignment weights alpha (B, S) given s_prev (B, H)."""
+        # e_tj = v^T tanh(W s_{t-1} + U h_j): one score per source position
+        e = self.score(torch.tanh(self.query(s_prev)[None] + memory.keys)).squeeze(-1)  # (S, B)
+        e = e.masked_fill(~memory.mask, float("-inf"))  # padding gets zero weight
+        alpha = torch.softmax(e, dim=0)
+        context = (alpha[..., None] * memory.annotations).sum(0)
+        return context, alpha.T
+
+    def step(
+        self, y_prev: torch.Tensor, s_prev: torch.Tensor, memory: Memory
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+        """One decoder step: previous token ids (B,) and state (B, H) to logits (B, V), new state
+        (B, H) and alignment weights (B, S) (None without attention)."""
+        emb = self.tgt_embed(y_prev)
+        if self.attention:
+            context, alpha = self.attend(s_prev, memory)
+        else:
+            context, alpha = memory.summary, None
+        s = self.cell(torch.cat([emb, context], dim=-1), s_prev)
+        logits = self.out(torch.cat([s, context, emb], dim=-1))
+        return logits, s, alpha
+
+    def forward(
+        self, src: torch.Tensor, src_lengths: torch.Tensor, tgt_in: torch.Tensor
+    ) -> torch.Tensor:
+        """Teacher forcing: logits (T, B, V) for the next token given the *true* previous ones.
+
+        ``tgt_in`` (T, B) is the target shifted right (``<sos>`` first), so step t sees the
+        reference y_{t-1}, never the model's own guess.
+        """
+        tgt_in = _check_ids(tgt_in, "tgt_in")
+        if tgt_in.shape[1] != src.shape[1]:
+            raise ValueError(
+                f"tgt_in must have batch size B={src.shape[1]} like src, got shape "
+                f"{tuple(tgt_in.shape)}"
+            )
+        memory = self.encode(src, src_lengths)
+        s, logits = memory.s0, []
+        for t in range(tgt_in.shape[0]):
+            step_logits, s, _ = self.step(tgt_in[t], s, memory)
+            logits.append(step_logits)
+        return torch.stack(logits)
+
+    def loss(
+        self,
+        src: torch.Tensor,
+        src_lengths: torch.Tensor,
+        tgt_in: torch.Tensor,
+        tgt_out: torch.Tensor,
+    ) -> torch.Tensor:
+        """Mean cross-entropy (nats per target token) under teacher forcing, padding ignored."""
+        logits = self(src, src_lengths, tgt_in)
+        if tuple(tgt_out.shape) != tuple(tgt_in.shape):
+            raise ValueError(
+                f"tgt_out must have the shape of tgt_in {tuple(tgt_in.shape)}, "
+                f"got {tuple(tgt_out.shape)}"
+            )
+        return nn.functional.cross_entropy(
+            logits.flatten(0, 1), tgt_out.flatten(), ignore_index=self.pad_id
+        )
+
+    @torch.no_grad()
+    def greedy_decode(
+        self,
+        src: torch.Tensor,
+        src_lengths: torch.Tensor,
+        max_len: int,
+        sos_id: int = 1,
+        eos_id: int = 2,
+    ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """Feed back the most likely token at each step.
+
+        Returns tokens (B, max_len) (``pad_id`` after ``<eos>``) and, with attention, the weights
+        (B, max_len, S) (zero after ``<eos>``); without attention the second item is None.
+        """
+        check_positive_int(max_len, "max_len")
+        memory = self.encode(src, src_lengths)
+        B = src.shape[1]
+        y = torch.full((B,), sos_id, dtype=torch.int64, device=src.device)
+        s, done = memory.s0, torch.zeros(B, dtype=torch.bool, device=src.device)
+        tokens, alphas = [], []
+        for _ in range(max_len):
+            logits, s, alpha = self.step(y, s, memory)
+            y = logits.argmax(-1)
+            tokens.append(y.masked_fill(done, self.pad_id))
+            if alpha is not None:
+                alphas.append(alpha.masked_fill(done[:, None], 0.0))
+            done = done | (y == eos_id)
+            if bool(done.all()):
+                break
+        out = torch.full((B, max_len), self.pad_id, dtype=torch.int64, device=src.device)
+        out[:, : len(tokens)] = torch.stack(tokens, dim=1)
+        if not alphas:
+            return out, None
+        weights = torch.zeros(B, max_len, src.shape[0], device=src.device)
+        weights[:, : len(alphas)] = torch.stack(alphas, dim=1)
+        return out, weights
+
+    @torch.no_grad()
+    def beam_search(
+        self,
+        src: torch.Tensor,
+        src_lengths: torch.Tensor,
+        max_len: int,
+        beam_width: int = 3,
+        sos_id: int = 1,
+        eos_id: int = 2,
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Keep the ``beam_width`` most probable prefixes at each step instead of one.
+
+        A finished hypothesis (one that emitted ``<eos>``) keeps its score and competes with the
+        open ones; the search ends when every beam is finished or after ``max_len`` tokens.
+        Scores are summed log-probabilities (no length penalty).
+
+        Returns tokens (B, K, max_len), best first, ``pad_id`` after ``<eos>``, and their scores
+        (B, K). With K = 1 this is greedy decoding.
+        """
+        K = check_positive_int(beam_width, "beam_width")
+        check_positive_int(max_len, "max_len")
+        memory = self.encode(src, src_lengths)
+        B, dev = src.shape[1], src.device
+        V = self.out.out_features
+        # every beam gets its own copy of the encoder memory, at batch index b*K + k
+        memory = Memory(
+            memory.annotations.repeat_interleave(K, dim=1),
+            None if memory.keys is None else memory.keys.repeat_interleave(K, dim=1),
+            memory.mask.repeat_interleave(K, dim=1),
+            memory.summary.repeat_interleave(K, dim=0),
+            memory.s0.repeat_interleave(K, dim=0),
+        )
+        s = memory.s0  # (B*K, H)
+        y = torch.full((B * K,), sos_id, dtype=torch.int64, device=dev)
+        scores = torch.full((B, K), float("-inf"), device=dev)
+        scores[:, 0] = 0.0  # one live hypothesis at the start, or the K beams would be copies
+        finished = torch.zeros(B, K, dtype=torch.bool, device=dev)
+        history = torch.zeros(B, K, 0, dtype=torch.int64, device=dev)
+        # a finished hypothesis may only be extended by padding, at no cost
+        frozen = torch.full((V,), float("-inf"), device=dev)
+        frozen[self.pad_id] = 0.0
+        offsets = torch.arange(B, device=dev)[:, None] * K
+        for t in range(max_len):
+            logits, s, _ = self.step(y, s, memory)
+            logp = torch.log_softmax(logits, dim=-1).view(B, K, V)
+            logp = torch.where(finished[..., None], frozen, logp)
+            top, idx = (scores[..., None] + logp).view(B, K * V).topk(K, dim=1)  # sorted
+            beam, tok = idx // V, idx % V  # which prefix each survivor extends, and with what
+            scores = top
+            history = torch.cat(
+                [history.gather(1, beam[..., None].expand(B, K, t)), tok[..., None]], 2
+            )
+            finished = finished.gather(1, beam) | (tok == eos_id)
+            s = s[(offsets + beam).view(-1)]
+            y = tok.view(-1)
+            if bool(finished.all()):
+                break
+        out = torch.full((B, K, max_len), self.pad_id, dtype=torch.int64, device=dev)
+        out[..., : history.shape[2]] = history
+        return out, scores
+
+
+class PairBatches:
+    """Random mini-batches of (source, target) pairs, as a function of the step index.
+
+    Batch ``i`` is drawn with the generator seeded by ``(seed, i)``, so it is the same on every run
+    and after a resume. Returns ``(src (S, B), src_lengths (B,), tgt_in (T, B), tgt_out (T, B))``
+    int64 tensors, ``src`` trimmed to the longest source of the batch.
+
+    Parameters
+    ----------
+    src_ids : (S, N) int array, src_lengths : (N,) int array
+        Padded sources and their lengths (``CharVocab.encode_batch``).
+    tgt_ids : (T + 1, N) int array
+        Targets framed by ``<sos>`` ... ``<eos>`` (``add_sos=True, add_eos=True``).
+    """
+
+    def __init__(
+        self,
+        src_ids: np.ndarray,
+        src_lengths: np.ndarray,
+        tgt_ids: np.ndarray,
+        batch_size: int,
+        seed: int = 0,
+    ) -> None:
+        self.batch_size = check_positive_int(batch_size, "batch_size")
+        src_ids, src_lengths, tgt_ids = map(np.asarray, (src_ids, src_lengths, tgt_ids))
+        for name, arr, ndim in (
+            ("src_ids", src_ids, 2),
+            ("src_lengths", src_lengths, 1),
+            ("tgt_ids", tgt_ids, 2),
+        ):
+            if arr.dtype.kind not in "iu" or arr.ndim != ndim:
+                raise ValueError(
+                    f"{name} must be an integer array with {ndim} dimensions, got dtype "
+                    f"{arr.dtype} and shape {arr.shape}"
+                )
+        N = src_ids.shape[1]
+        if src_lengths.shape != (N,) or tgt_ids.shape[1] != N or tgt_ids.shape[0] < 2:
+            raise ValueError(
+                "src_ids (S, N), src_lengths (N,) and tgt_ids (T + 1 >= 2, N) must agree on N, "
+                f"got {src_ids.shape}, {src_lengths.shape} and {tgt_ids.shape}"
+            )
+        self.src = torch.from_numpy(src_ids.astype(np.int64))
+        self.lengths = torch.from_numpy(src_lengths.astype(np.int64))
+        self.tgt = torch.from_numpy(tgt_ids.astype(np.int64))
+        self.seed, self.n = seed, N
+
+    def __call__(self, i: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+        rng = np.random.default_rng([self.seed, int(i)])
+        idx = torch.from_numpy(rng.integers(self.n, size=self.batch_size))
+        lengths = self.lengths[idx]
+        src = self.src[: int(lengths.max()), idx]
+        tgt = self.tgt[:, idx]
+        return src, lengths, tgt[:-1], tgt[1:]
+
+
+def translate(
+    model: Seq2Seq,
+    texts: Sequence[str],
+    src_vocab: CharVocab,
+    tgt_vocab: CharVocab,
+    max_len: int,
+    beam_width: int | None = None,
+    batch_size: int = 1000,
+) -> list[str]:
+    """Translate ``texts`` with ``model``: greedy decoding, or beam search if ``beam_width`` is set.
+
+    The model is put in eval mode. Returns one string per text (the best beam), decoded with
+    ``tgt_vocab`` up to the first ``<eos>``.
+    """
+    check_positive_int(batch_size, "batch_size")
+    if beam_width is not None:
+        check_positive_int(beam_width, "beam_width")
+    model.eval()
+    out: list[str] = []
+    for start in range(0, len(texts), batch_size):
+        ids, lengths = src_vocab.encode_batch(texts[start : start + batch_size])
+        src, lengths = torch.from_numpy(ids), torch.from_numpy(lengths)
+        kw = {"sos_id": tgt_vocab.sos_id, "eos_id": tgt_vocab.eos_id}
+        if beam_width is None:
+            tokens, _ = model.greedy_decode(src, lengths, max_len, **kw)
+        else:
+            tokens = model.beam_search(src, lengths, max_len, beam_width, **kw)[0][:, 0]
+        out += [tgt_vocab.decode(row) for row in tokens.tolist()]
+    return out
