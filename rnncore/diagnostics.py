@@ -18,6 +18,8 @@ PyTorch's layout: gate blocks stacked along the first axis, LSTM order (i, f, g,
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from rnncore.utils import check_array, check_positive_int
@@ -250,6 +252,29 @@ def hidden_gradient_norms(
             grads = gru.gru_step_backward(dh, cache)
         dh = grads["h_prev"]
     return norms
+
+
+def layer_gradient_norms(layer: Any, x: np.ndarray, seed: int = 0) -> np.ndarray:
+    """:func:`hidden_gradient_norms` for the first layer of a :class:`rnncore.recurrent.Recurrent`.
+
+    ``layer`` is typically ``rnncore.from_torch(torch_module)``; its layer-0 forward weights are
+    used in float64. ``x: (T, B, D)`` (time first). Returns the ``(T,)`` norms against distance.
+    """
+    from rnncore.recurrent import Recurrent
+
+    if not isinstance(layer, Recurrent):
+        raise TypeError(f"layer must be a rnncore.recurrent.Recurrent, got {type(layer).__name__}")
+    p = {k: None if v is None else np.asarray(v, dtype=np.float64) for k, v in layer.params.items()}
+    return hidden_gradient_norms(
+        layer.mode,
+        x,
+        p["weight_ih_l0"],
+        p["weight_hh_l0"],
+        p.get("bias_ih_l0"),
+        p.get("bias_hh_l0"),
+        nonlinearity=layer.nonlinearity,
+        seed=seed,
+    )
 
 
 def fit_log_slope(norms: np.ndarray, start: int = 0) -> float:

@@ -130,6 +130,22 @@ def test_gradient_norms_match_torch_autograd() -> None:
         np.testing.assert_allclose(norms, want, rtol=1e-10, err_msg=mode)
 
 
+def test_layer_gradient_norms_reads_a_recurrent_layer() -> None:
+    from rnncore.recurrent import Recurrent
+
+    layer = Recurrent("lstm", 3, 5, seed=0)
+    x = np.random.default_rng(1).standard_normal((9, 2, 3))
+    p = layer.params
+    want = d.hidden_gradient_norms(
+        "lstm", x, p["weight_ih_l0"], p["weight_hh_l0"], p["bias_ih_l0"], p["bias_hh_l0"], seed=2
+    )
+    np.testing.assert_array_equal(d.layer_gradient_norms(layer, x, seed=2), want)
+    relu = Recurrent("rnn", 3, 5, nonlinearity="relu", bias=False, seed=0)
+    assert d.layer_gradient_norms(relu, x).shape == (9,)
+    with pytest.raises(TypeError, match=r"layer must be a rnncore\.recurrent\.Recurrent"):
+        d.layer_gradient_norms(torch.nn.RNN(3, 5), x)
+
+
 def test_gradient_norm_errors() -> None:
     w_ih, w_hh = _rnn_weights(4, 2, 1.0, 0)
     x = np.zeros((3, 1, 2))
