@@ -109,3 +109,21 @@ def mean_predictor_mse(y: np.ndarray) -> float:
     if y.dtype.kind != "f":
         raise TypeError(f"y must be a floating-point array, got dtype {y.dtype}")
     return float(np.mean((y.astype(np.float64) - 1.0) ** 2))
+
+
+def plateau_exit_step(losses: np.ndarray, threshold: float = 0.1, window: int = 50) -> int | None:
+    """First step (1-based) where the mean of the last ``window`` losses falls below ``threshold``.
+
+    On the adding problem a model sits at the predict-the-mean loss 1/6 and then drops off it
+    suddenly; with the default threshold 0.1 this returns the step where that drop happened, or
+    ``None`` if it never did. ``losses: (S,)`` per-step training losses (NaN counts as not below).
+    """
+    losses = np.asarray(losses, dtype=np.float64)
+    if losses.ndim != 1:
+        raise ValueError(f"losses must be a 1-D array of per-step losses, got shape {losses.shape}")
+    window = check_positive_int(window, "window")
+    if losses.size < window:
+        raise ValueError(f"losses must hold at least window={window} steps, got {losses.size}")
+    means = np.convolve(losses, np.ones(window) / window, mode="valid")
+    below = np.flatnonzero(means < threshold)  # NaN compares False
+    return int(below[0]) + window if below.size else None

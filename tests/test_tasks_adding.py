@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from rnncore.tasks_adding import BASELINE_MSE, adding_batches, adding_problem, mean_predictor_mse
+from rnncore.tasks_adding import (
+    BASELINE_MSE,
+    adding_batches,
+    adding_problem,
+    mean_predictor_mse,
+    plateau_exit_step,
+)
 
 
 def test_shapes_and_dtype() -> None:
@@ -78,3 +84,15 @@ def test_bad_batch_size_and_targets() -> None:
         mean_predictor_mse(np.zeros((2, 2)))
     with pytest.raises(TypeError, match="y must be a floating-point"):
         mean_predictor_mse(np.ones(3, dtype=int))
+
+
+def test_plateau_exit_step() -> None:
+    losses = np.r_[np.full(100, 1 / 6), np.full(100, 0.01)]
+    # the 10-step mean first drops below 0.1 once 5 low losses are in the window: step 105
+    assert plateau_exit_step(losses, window=10) == 105
+    assert plateau_exit_step(np.full(80, 1 / 6), window=10) is None
+    assert plateau_exit_step(np.r_[np.full(20, np.nan), np.full(20, 0.0)], window=10) == 30
+    with pytest.raises(ValueError, match="at least window=50"):
+        plateau_exit_step(np.ones(10))
+    with pytest.raises(ValueError, match="losses must be a 1-D array"):
+        plateau_exit_step(np.ones((60, 2)))
