@@ -8,7 +8,6 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # notebooks and the training loop use one torch thread each; see rnncore.set_threads
 export OMP_NUM_THREADS ?= 1
-export MPLBACKEND ?= Agg
 
 .PHONY: venv test lint book browser-test bench lock clean
 
@@ -27,7 +26,7 @@ lint: venv
 
 # The whole suite: lint, unit tests and every chapter notebook under nbval (two workers).
 test: lint
-	$(BIN)/python -m pytest -n 2 --nbval-lax
+	$(BIN)/python -m pytest -n 2 --dist loadscope --nbval-lax
 
 # Executes every notebook (no cache from earlier builds) and fails on any warning or error.
 # The build itself writes the downloads (notebook archive, flashcards): see _ext/book_downloads.py.

@@ -18,7 +18,11 @@ __version__ = "0.1.0"
 
 # public name -> submodule that defines it; resolved lazily by __getattr__
 _LAZY = {
+    "Recurrent": "rnncore.recurrent",
     "from_torch": "rnncore.interop",
+    "to_torch": "rnncore.interop",
+    "train": "rnncore.train",
+    "show_quiz": "rnncore.quiz",
 }
 
 __all__ = ["set_seed", "set_threads", "__version__", *_LAZY]

@@ -83,3 +83,16 @@ def test_check_array_refuses_ints_nan_and_wrong_ndim() -> None:
         ValueError, match=r"h0 must have shape \(L, B, H\) = \(1, \?, 4\), got \(1, 2, 5\)"
     ):
         check_shape(np.ones((1, 2, 5)), "h0", (1, None, 4), "(L, B, H)")
+
+
+def test_lazy_exports_resolve_and_import_of_rnncore_stays_light() -> None:
+    import subprocess
+    import sys
+
+    for name in rnncore.__all__:
+        assert getattr(rnncore, name) is not None
+    probe = "import sys, rnncore; print('torch' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False", "import rnncore must not import torch"
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        _ = rnncore.nope  # type: ignore[attr-defined]
