@@ -7,6 +7,7 @@ finds a known term. A full-page screenshot of each page goes to _build/screensho
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 import time
@@ -99,6 +100,22 @@ def test_page_has_no_console_errors(visited: dict, page: str) -> None:
 @pytest.mark.parametrize("page", PAGES)
 def test_every_image_loads(visited: dict, page: str) -> None:
     assert visited[page]["broken_images"] == [], f"{page}: images that did not load"
+
+
+def _draws_figures(page: str) -> bool:
+    """Whether a chapter's code makes matplotlib figures (then its page must show images)."""
+    notebook = ROOT / f"{page}.ipynb"
+    if not notebook.is_file():
+        return False
+    code = [c for c in json.loads(notebook.read_text(encoding="utf-8"))["cells"]]
+    source = "\n".join("".join(c["source"]) for c in code if c["cell_type"] == "code")
+    return "plt." in source or "rnncore.viz" in source
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_chapters_that_draw_show_their_figures(visited: dict, page: str) -> None:
+    if _draws_figures(page):
+        assert visited[page]["n_images"] > 0, f"{page} draws figures, but its page shows none"
 
 
 @pytest.mark.parametrize("page", PAGES)
