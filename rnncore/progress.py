@@ -71,7 +71,7 @@ class Progress:
         if mode not in ("off", "jupyter", "tty", "summary"):
             raise ValueError(f"mode must be off, jupyter, tty or summary, got {mode!r}")
         self.mode = mode
-        self.closed = False
+        self.closed, self.final = False, ""
         self._handle = None
         self._bar = None
         if mode == "tty":
@@ -118,11 +118,11 @@ class Progress:
 
     def close(self, note: str | None = None) -> str:
         """Write the final line (once) and return its text."""
+        if self.closed:
+            return self.final
         if note:
             self.info["note"] = note
-        text = self.line()
-        if self.closed:
-            return text
+        text = self.final = self.line()
         self.closed = True
         if self._bar is not None:
             self._bar.set_postfix_str(_postfix(self.info), refresh=True)
