@@ -1,0 +1,249 @@
+"""What a generated token costs: a recurrent state against attention's growing KV cache; minGRU.
+
+Sources
+-------
+- Vaswani et al. (2017), "Attention is all you need", NeurIPS, Table 1: per layer, self-attention
+  costs O(n^2 d) and O(1) sequential operations, a recurrent layer O(n d^2) and O(n) sequential
+  ones.
+  At generation time a decoder keeps the keys and values of every earlier token (the KV cache), so
+  one new token costs O(d^2 + t d) at context length t and the cache holds 2 t d numbers per layer.
+- Feng et al. (2024), "Were RNNs all we needed?", arXiv:2410.01201, Sec. 3: minGRU drops the
+  previous state from the gates, z_t = sigmoid(W_z x_t + b_z), h~_t = W_h x_t + b_h,
+  h_t = (1 - z_t) * h_{t-1} + z_t * h~_t, so the recurrence is linear in h and every coefficient is
+  known before the recurrence starts; a parallel scan then computes all h_t in O(log T) steps.
+- The scan: h_t = a_t h_{t-1} + b_t composes associatively, (a, b) then (a', b') equals
+  (a' a, a' b + b'), so a prefix scan applies (Blelloch, 1990, "Prefix sums and their
+  applications"; for linear RNNs Martin & Cesa, 2018, ICLR). We use the Hillis-Steele form: log2 T
+  doubling rounds, each one vectorised operation over the whole sequence.
+
+FLOPs count a multiply-add as 2 and cover matrix products only (what
+``torch.utils.flop_counter.FlopCounterMode`` counts); elementwise gate arithmetic is O(H), left out.
+Shapes: T time steps, B batch, D input features, H hidden units, t context length, d model width.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+import time
+from collections.abc import Callable
+
+import torch
+from torch import nn
+
+from rnncore.utils import check_positive_int
+
+__all__ = [
+    "GATES",
+    "KVCacheAttention",
+    "MinGRU",
+    "attention_step_flops",
+    "cpu_seconds_per_call",
+    "kv_cache_bytes",
+    "linear_scan_parallel",
+    "linear_scan_sequential",
+    "recurrent_state_bytes",
+    "rnn_step_flops",
+]
+
+GATES = {"rnn": 1, "gru": 3, "lstm": 4}
+
+
+def rnn_step_flops(mode: str, input_size: int, hidden_size: int) -> int:
+    """FLOPs of the matrix products in one step of one sequence: ``2 G H (D + H)``.
+
+    ``mode`` is "rnn", "gru" or "lstm" (G = 1, 3, 4 gate blocks) or "mingru" (two blocks that read
+    only the input: ``2 * 2 H D``). The cost does not depend on how long the sequence already is.
+    """
+    D = check_positive_int(input_size, "input_size")
+    H = check_positive_int(hidden_size, "hidden_size")
+    if mode == "mingru":
+        return 2 * 2 * H * D
+    if mode not in GATES:
+        raise ValueError(f"mode must be one of 'rnn', 'gru', 'lstm', 'mingru', got {mode!r}")
+    return 2 * GATES[mode] * H * (D + H)
+
+
+def attention_step_flops(d_model: int, context_len: int) -> int:
+    """FLOPs of one new token through one single-head self-attention layer with a KV cache.
+
+    ``context_len`` t counts the tokens attended to, the new one included. Projections q, k, v and
+    the output (4 matrices d x d): ``8 d^2``; scores against ``t`` cached keys and the weighted sum
+    of ``t`` values: ``4 t d``. Total ``8 d^2 + 4 t d``, linear in ``t``.
+    """
+    d = check_positive_int(d_model, "d_model")
+    t = check_positive_int(context_len, "context_len")
+    return 8 * d * d + 4 * t * d
+
+
+def kv_cache_bytes(
+    context_len: int, d_model: int, n_layers: int = 1, bytes_per_value: int = 4
+) -> int:
+    """Bytes of the keys and values a decoder keeps after ``context_len`` tokens: ``2 L t d b``."""
+    t = check_positive_int(context_len, "context_len")
+    d = check_positive_int(d_model, "d_model")
+    L = check_positive_int(n_layers, "n_layers")
+    return 2 * L * t * d * check_positive_int(bytes_per_value, "bytes_per_value")
+
+
+def recurrent_state_bytes(
+    mode: str, hidden_size: int, n_layers: int = 1, bytes_per_value: int = 4
+) -> int:
+    """Bytes of a recurrent network's state: ``L H b``, twice that for the LSTM's (h, c).
+
+    It does not depend on how many tokens have been read.
+    """
+    if mode not in (*GATES, "mingru"):
+        raise ValueError(f"mode must be one of 'rnn', 'gru', 'lstm', 'mingru', got {mode!r}")
+    H = check_positive_int(hidden_size, "hidden_size")
+    L = check_positive_int(n_layers, "n_layers")
+    per_layer = 2 * H if mode == "lstm" else H
+    return L * per_layer * check_positive_int(bytes_per_value, "bytes_per_value")
+
+
+def _check_scan(a: torch.Tensor, b: torch.Tensor, h0: torch.Tensor) -> None:
+    if not all(isinstance(v, torch.Tensor) for v in (a, b, h0)):
+        raise TypeError("a, b and h0 must be torch tensors")
+    if a.ndim != 3 or a.shape[0] == 0:
+        raise ValueError(f"a must have non-empty shape (T, B, H), got {tuple(a.shape)}")
+    if b.shape != a.shape:
+        raise ValueError(f"b must have the shape of a {tuple(a.shape)}, got {tuple(b.shape)}")
+    if h0.shape != a.shape[1:]:
+        raise ValueError(f"h0 must have shape (B, H) = {tuple(a.shape[1:])}, got {tuple(h0.shape)}")
+
+
+def linear_scan_sequential(a: torch.Tensor, b: torch.Tensor, h0: torch.Tensor) -> torch.Tensor:
+    """Run ``h_t = a_t * h_{t-1} + b_t`` one step at a time: T dependent steps.
+
+    a, b: (T, B, H); h0: (B, H). Returns h: (T, B, H) (h_1 ... h_T).
+    """
+    _check_scan(a, b, h0)
+    h, out = h0, []
+    for t in range(a.shape[0]):
+        h = a[t] * h + b[t]
+        out.append(h)
+    return torch.stack(out)
+
+
+def linear_scan_parallel(a: torch.Tensor, b: torch.Tensor, h0: torch.Tensor) -> torch.Tensor:
+    """The same recurrence by a Hillis-Steele prefix scan: ceil(log2 T) rounds over all steps.
+
+    After the round with offset k, position t holds the composition of steps t-2k+1 .. t, as
+    (A_t, B_t) with h_t = A_t h_{t-2k} + B_t; folding h0 into the first step first makes B_t = h_t
+    at the end. a, b: (T, B, H); h0: (B, H). Returns h: (T, B, H).
+    """
+    _check_scan(a, b, h0)
+    A, Bv = a.clone(), b.clone()
+    Bv[0] = a[0] * h0 + b[0]  # step 1 now starts from h0: h_1 = B_1
+    A[0] = 0.0
+    offset = 1
+    while offset < a.shape[0]:
+        # compose each step with the block that ends `offset` steps earlier: (A', B') then (A, B)
+        Bv = torch.cat([Bv[:offset], A[offset:] * Bv[:-offset] + Bv[offset:]])
+        A = torch.cat([A[:offset], A[offset:] * A[:-offset]])
+        offset *= 2
+    return Bv
+
+
+class MinGRU(nn.Module):
+    """minGRU (Feng et al., 2024): gates that read only the input, hence a parallel scan.
+
+    ``forward(x, h0=None, mode="parallel")`` with x: (T, B, D), h0: (B, H) returns h: (T, B, H);
+    ``mode="sequential"`` runs the same recurrence as a loop (the two agree to rounding).
+    """
+
+    def __init__(self, input_size: int, hidden_size: int) -> None:
+        super().__init__()
+        self.input_size = check_positive_int(input_size, "input_size")
+        self.hidden_size = check_positive_int(hidden_size, "hidden_size")
+        self.gate = nn.Linear(input_size, hidden_size)  # z_t: how much of the candidate to take
+        self.candidate = nn.Linear(input_size, hidden_size)  # h~_t: proposed state, from x_t only
+
+    def coefficients(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Return a_t = 1 - z_t and b_t = z_t * h~_t, both (T, B, H), for every step at once."""
+        if not isinstance(x, torch.Tensor) or x.ndim != 3 or x.shape[-1] != self.input_size:
+            shape = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
+            raise ValueError(f"x must have shape (T, B, D) with D={self.input_size}, got {shape}")
+        if x.shape[0] == 0:
+            raise ValueError("x must hold at least one time step, got T=0")
+        z = torch.sigmoid(self.gate(x))
+        return 1.0 - z, z * self.candidate(x)
+
+    def forward(
+        self, x: torch.Tensor, h0: torch.Tensor | None = None, mode: str = "parallel"
+    ) -> torch.Tensor:
+        a, b = self.coefficients(x)
+        if h0 is None:
+            h0 = x.new_zeros(x.shape[1], self.hidden_size)
+        if mode == "parallel":
+            return linear_scan_parallel(a, b, h0)
+        if mode == "sequential":
+            return linear_scan_sequential(a, b, h0)
+        raise ValueError(f"mode must be 'parallel' or 'sequential', got {mode!r}")
+
+
+class KVCacheAttention(nn.Module):
+    """One causal single-head self-attention layer that generates token by token with a KV cache.
+
+    ``step(x)`` takes the new token's vector x: (B, d), appends its key and value to the cache and
+    returns the output (B, d) attending over every token so far. ``cache_bytes()`` is the memory the
+    cache holds, which grows by ``2 d`` numbers per token and sequence.
+    """
+
+    def __init__(self, d_model: int) -> None:
+        super().__init__()
+        self.d_model = check_positive_int(d_model, "d_model")
+        self.q, self.k, self.v, self.o = (nn.Linear(d_model, d_model, bias=False) for _ in range(4))
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget the context: an empty cache."""
+        self._k: torch.Tensor | None = None  # (t, B, d)
+        self._v: torch.Tensor | None = None
+
+    def prefill(self, x: torch.Tensor) -> None:
+        """Fill the cache from a context x: (t, B, d) without computing outputs."""
+        if x.ndim != 3 or x.shape[-1] != self.d_model:
+            raise ValueError(
+                f"x must have shape (t, B, d) with d={self.d_model}, got {tuple(x.shape)}"
+            )
+        with torch.no_grad():
+            self._k, self._v = self.k(x), self.v(x)
+
+    def step(self, x: torch.Tensor) -> torch.Tensor:
+        """Attend from the new token x: (B, d) over the cache plus itself; returns (B, d)."""
+        if x.ndim != 2 or x.shape[-1] != self.d_model:
+            raise ValueError(
+                f"x must have shape (B, d) with d={self.d_model}, got {tuple(x.shape)}"
+            )
+        k, v = self.k(x)[None], self.v(x)[None]
+        self._k = k if self._k is None else torch.cat([self._k, k])
+        self._v = v if self._v is None else torch.cat([self._v, v])
+        q = self.q(x)  # (B, d)
+        scores = torch.einsum("bd,tbd->bt", q, self._k) / math.sqrt(self.d_model)
+        return self.o(torch.einsum("bt,tbd->bd", torch.softmax(scores, -1), self._v))
+
+    def cache_bytes(self) -> int:
+        """Bytes held by the cached keys and values."""
+        if self._k is None:
+            return 0
+        return self._k.element_size() * (self._k.numel() + self._v.numel())
+
+
+def cpu_seconds_per_call(fn: Callable[[], object], repeat: int = 5, warmup: int = 1) -> float:
+    """Median CPU time (``time.process_time``) of ``fn()`` over ``repeat`` calls, after warm-up.
+
+    CPU time rather than wall time, so other processes on a shared machine inflate it less; still a
+    measurement, to be shown, never asserted.
+    """
+    check_positive_int(repeat, "repeat")
+    if not callable(fn):
+        raise TypeError(f"fn must be callable, got {type(fn).__name__}")
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeat):
+        start = time.process_time()
+        fn()
+        times.append(time.process_time() - start)
+    return statistics.median(times)
