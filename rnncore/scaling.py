@@ -186,8 +186,10 @@ class KVCacheAttention(nn.Module):
     """One causal single-head self-attention layer that generates token by token with a KV cache.
 
     ``step(x)`` takes the new token's vector x: (B, d), appends its key and value to the cache and
-    returns the output (B, d) attending over every token so far. ``cache_bytes()`` is the memory the
-    cache holds, which grows by ``2 d`` numbers per token and sequence.
+    returns the output (B, d) attending over every token so far (inference, no gradients).
+    ``cache_bytes()`` is the memory the cached keys and values occupy, which grows by ``2 d``
+    numbers per token and sequence. The cache
+    lives in buffers that double when full, so appending costs O(1) amortised, as in real decoders.
     """
 
     def __init__(self, d_model: int) -> None:
@@ -198,36 +200,63 @@ class KVCacheAttention(nn.Module):
 
     def reset(self) -> None:
         """Forget the context: an empty cache."""
-        self._k: torch.Tensor | None = None  # (t, B, d)
+        self._k: torch.Tensor | None = None  # (capacity, B, d); the first self.length rows are used
         self._v: torch.Tensor | None = None
+        self.length = 0
+
+    def _append(self, k: torch.Tensor, v: torch.Tensor) -> None:
+        """Store keys and values k, v: (n, B, d) after the cached ones, growing the buffers."""
+        n = k.shape[0]
+        if self._k is None:
+            self._k, self._v = k.new_empty((n, *k.shape[1:])), v.new_empty((n, *v.shape[1:]))
+        elif self.length + n > self._k.shape[0]:
+            capacity = max(2 * self._k.shape[0], self.length + n)
+            grown_k = self._k.new_empty((capacity, *self._k.shape[1:]))
+            grown_v = self._v.new_empty((capacity, *self._v.shape[1:]))
+            grown_k[: self.length], grown_v[: self.length] = (
+                self._k[: self.length],
+                self._v[: self.length],
+            )
+            self._k, self._v = grown_k, grown_v
+        self._k[self.length : self.length + n] = k
+        self._v[self.length : self.length + n] = v
+        self.length += n
 
     def prefill(self, x: torch.Tensor) -> None:
-        """Fill the cache from a context x: (t, B, d) without computing outputs."""
+        """Start a new cache from a context x: (t, B, d), without computing outputs."""
         if x.ndim != 3 or x.shape[-1] != self.d_model:
             raise ValueError(
                 f"x must have shape (t, B, d) with d={self.d_model}, got {tuple(x.shape)}"
             )
+        self.reset()
         with torch.no_grad():
-            self._k, self._v = self.k(x), self.v(x)
+            self._append(self.k(x), self.v(x))
 
+    @torch.no_grad()
     def step(self, x: torch.Tensor) -> torch.Tensor:
-        """Attend from the new token x: (B, d) over the cache plus itself; returns (B, d)."""
+        """Attend from the new token x: (B, d) over the cache plus itself; returns (B, d).
+
+        Inference only (no gradients): the cache is written in place.
+        """
         if x.ndim != 2 or x.shape[-1] != self.d_model:
             raise ValueError(
                 f"x must have shape (B, d) with d={self.d_model}, got {tuple(x.shape)}"
             )
-        k, v = self.k(x)[None], self.v(x)[None]
-        self._k = k if self._k is None else torch.cat([self._k, k])
-        self._v = v if self._v is None else torch.cat([self._v, v])
+        if self._k is not None and self._k.shape[1] != x.shape[0]:
+            raise ValueError(
+                f"x must have the cached batch size B={self._k.shape[1]}, got {x.shape[0]}"
+            )
+        self._append(self.k(x)[None], self.v(x)[None])
+        keys, values = self._k[: self.length], self._v[: self.length]  # (t, B, d)
         q = self.q(x)  # (B, d)
-        scores = torch.einsum("bd,tbd->bt", q, self._k) / math.sqrt(self.d_model)
-        return self.o(torch.einsum("bt,tbd->bd", torch.softmax(scores, -1), self._v))
+        scores = torch.einsum("bd,tbd->bt", q, keys) / math.sqrt(self.d_model)
+        return self.o(torch.einsum("bt,tbd->bd", torch.softmax(scores, -1), values))
 
     def cache_bytes(self) -> int:
-        """Bytes held by the cached keys and values."""
+        """Bytes occupied by the cached keys and values (the used part of the buffers)."""
         if self._k is None:
             return 0
-        return self._k.element_size() * (self._k.numel() + self._v.numel())
+        return 2 * self._k[: self.length].numel() * self._k.element_size()
 
 
 def cpu_seconds_per_call(fn: Callable[[], object], repeat: int = 5, warmup: int = 1) -> float:

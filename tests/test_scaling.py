@@ -63,6 +63,22 @@ def test_kv_cache_grows_linearly_and_rnn_state_is_constant():
         sizes.append(layer.cache_bytes())
         assert sizes[-1] == 2 * kv_cache_bytes(t, d)  # batch of 2 sequences, float32
     assert len({b - a for a, b in itertools.pairwise(sizes)}) == 1
+    layer.prefill(torch.randn(3, 2, d))  # a new context replaces the old one
+    assert layer.cache_bytes() == 2 * kv_cache_bytes(3, d)
+
+
+def test_kv_cache_step_equals_full_causal_attention():
+    """Token-by-token outputs with the cache equal causal attention over the whole sequence."""
+    torch.manual_seed(0)
+    d, T = 6, 9
+    layer = KVCacheAttention(d).double()
+    x = torch.randn(T, 1, d, dtype=torch.float64)
+    cached = torch.stack([layer.step(x[t]) for t in range(T)])  # grows through several doublings
+    q, k, v = layer.q(x[:, 0]), layer.k(x[:, 0]), layer.v(x[:, 0])
+    scores = (q @ k.T) / d**0.5
+    scores = scores.masked_fill(torch.ones(T, T, dtype=torch.bool).triu(1), float("-inf"))
+    full = layer.o(torch.softmax(scores, -1) @ v)
+    torch.testing.assert_close(cached[:, 0], full, rtol=0, atol=1e-12)
     assert kv_cache_bytes(1000, 64, n_layers=2) == 2 * 2 * 1000 * 64 * 4
     assert recurrent_state_bytes("lstm", 64, 2) == 2 * recurrent_state_bytes("gru", 64, 2) == 1024
     gru, h = torch.nn.GRUCell(4, 64), torch.zeros(1, 64)
@@ -132,6 +148,9 @@ def test_bad_inputs_raise_clear_errors():
     with pytest.raises(ValueError, match="mode must be 'parallel' or 'sequential'"):
         m(torch.randn(4, 2, 3), mode="fast")
     layer = KVCacheAttention(8)
+    layer.step(torch.randn(2, 8))
+    with pytest.raises(ValueError, match="cached batch size B=2"):
+        layer.step(torch.randn(3, 8))
     with pytest.raises(ValueError, match=r"x must have shape \(B, d\) with d=8"):
         layer.step(torch.randn(2, 3))
     with pytest.raises(ValueError, match=r"x must have shape \(t, B, d\)"):
