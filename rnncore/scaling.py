@@ -13,8 +13,9 @@ Sources
   known before the recurrence starts; a parallel scan then computes all h_t in O(log T) steps.
 - The scan: h_t = a_t h_{t-1} + b_t composes associatively, (a, b) then (a', b') equals
   (a' a, a' b + b'), so a prefix scan applies (Blelloch, 1990, "Prefix sums and their
-  applications"; for linear RNNs Martin & Cesa, 2018, ICLR). We use the Hillis-Steele form: log2 T
-  doubling rounds, each one vectorised operation over the whole sequence.
+  applications"; for linear RNNs Martin & Cesa, 2018, ICLR). We use the form of Hillis & Steele
+  (1986, "Data parallel algorithms", CACM 29(12)): log2 T doubling rounds, each one vectorised
+  operation over the whole sequence.
 
 FLOPs count a multiply-add as 2 and cover matrix products only (what
 ``torch.utils.flop_counter.FlopCounterMode`` counts); elementwise gate arithmetic is O(H), left out.
