@@ -28,6 +28,7 @@ __all__ = [
     "N_FEATURES",
     "fit_frame_scaler",
     "load_japanese_vowels",
+    "parse_ts",
     "pooled_features",
     "stratified_split",
 ]
