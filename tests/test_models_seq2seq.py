@@ -10,7 +10,7 @@ import torch
 
 import rnncore
 from rnncore.dates import CharVocab
-from rnncore.models.seq2seq import PairBatches, Seq2Seq, translate
+from rnncore.models.seq2seq import PairBatches, Seq2Seq, exact_match_error, translate
 from rnncore.train import train
 
 V_SRC, V_TGT = 9, 6
@@ -144,6 +144,14 @@ def test_learns_to_reverse_and_translate_helper():
     assert np.mean([o == t[::-1] for o, t in zip(out, texts, strict=False)]) > 0.9
     beam = translate(model, texts[:50], src_vocab, tgt_vocab, max_len=5, beam_width=3)
     assert np.mean([o == t[::-1] for o, t in zip(beam, texts, strict=False)]) > 0.9
+    error = exact_match_error(
+        model, texts[:50], [t[::-1] for t in texts[:50]], src_vocab, tgt_vocab
+    )
+    assert error == pytest.approx(
+        1 - np.mean([o == t[::-1] for o, t in zip(out, texts[:50], strict=True)])
+    )
+    with pytest.raises(ValueError, match="equal lengths"):
+        exact_match_error(model, texts[:3], texts[:2], src_vocab, tgt_vocab)
 
 
 def test_pair_batches_are_seeded_and_trimmed():

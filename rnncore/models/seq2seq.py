@@ -29,9 +29,10 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from rnncore.dates import CharVocab
+from rnncore.metrics import exact_match
 from rnncore.utils import check_positive_int
 
-__all__ = ["Memory", "PairBatches", "Seq2Seq", "translate"]
+__all__ = ["Memory", "PairBatches", "Seq2Seq", "exact_match_error", "translate"]
 
 
 class Memory(NamedTuple):
@@ -380,3 +381,33 @@ def translate(
             tokens = model.beam_search(src, lengths, max_len, beam_width, **kw)[0][:, 0]
         out += [tgt_vocab.decode(row) for row in tokens.tolist()]
     return out
+
+
+def exact_match_error(
+    model: Seq2Seq,
+    src_texts: Sequence[str],
+    tgt_texts: Sequence[str],
+    src_vocab: CharVocab,
+    tgt_vocab: CharVocab,
+) -> float:
+    """1 - exact-match accuracy of greedy decoding: lower is better, as ``train``'s eval_fn wants.
+
+    A row counts as right only if every target character and the final ``<eos>`` are produced
+    (``rnncore.metrics.exact_match`` on the token ids).
+    """
+    if len(src_texts) != len(tgt_texts):
+        raise ValueError(
+            f"src_texts and tgt_texts must have equal lengths, got {len(src_texts)} and "
+            f"{len(tgt_texts)}"
+        )
+    reference, _ = tgt_vocab.encode_batch(tgt_texts, add_eos=True)  # (T + 1, B)
+    ids, lengths = src_vocab.encode_batch(src_texts)
+    model.eval()
+    tokens, _ = model.greedy_decode(
+        torch.from_numpy(ids),
+        torch.from_numpy(lengths),
+        reference.shape[0],
+        tgt_vocab.sos_id,
+        tgt_vocab.eos_id,
+    )
+    return 1.0 - exact_match(tokens, reference.T)
