@@ -39,6 +39,7 @@ __all__ = [
     "KVCacheAttention",
     "MinGRU",
     "attention_step_flops",
+    "count_flops",
     "cpu_seconds_per_call",
     "kv_cache_bytes",
     "linear_scan_parallel",
@@ -100,6 +101,21 @@ def recurrent_state_bytes(
     L = check_positive_int(n_layers, "n_layers")
     per_layer = 2 * H if mode == "lstm" else H
     return L * per_layer * check_positive_int(bytes_per_value, "bytes_per_value")
+
+
+def count_flops(fn: Callable[[], object]) -> int:
+    """Run ``fn()`` once and return the FLOPs of the matrix products torch executed in it.
+
+    Uses ``torch.utils.flop_counter.FlopCounterMode``, which intercepts every operator call; it is
+    the independent check of the formulas above.
+    """
+    if not callable(fn):
+        raise TypeError(f"fn must be callable, got {type(fn).__name__}")
+    from torch.utils.flop_counter import FlopCounterMode
+
+    with FlopCounterMode(display=False) as counter:
+        fn()
+    return int(counter.get_total_flops())
 
 
 def _check_scan(a: torch.Tensor, b: torch.Tensor, h0: torch.Tensor) -> None:

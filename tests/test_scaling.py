@@ -13,6 +13,7 @@ from rnncore.scaling import (
     KVCacheAttention,
     MinGRU,
     attention_step_flops,
+    count_flops,
     cpu_seconds_per_call,
     kv_cache_bytes,
     linear_scan_parallel,
@@ -25,9 +26,17 @@ rnncore.set_threads(1)
 
 
 def counted_flops(fn) -> int:
+    """The check, written out independently of rnncore.scaling.count_flops."""
     with FlopCounterMode(display=False) as counter:
         fn()
     return counter.get_total_flops()
+
+
+def test_count_flops_matches_flop_counter():
+    lin, x = torch.nn.Linear(5, 7, bias=False), torch.randn(3, 5)
+    assert count_flops(lambda: lin(x)) == counted_flops(lambda: lin(x)) == 2 * 3 * 5 * 7
+    with pytest.raises(TypeError, match="callable"):
+        count_flops(5)
 
 
 @pytest.mark.parametrize(
