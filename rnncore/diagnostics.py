@@ -5,14 +5,14 @@ For a vanilla RNN ``h_t = f(a_t)``, ``a_t = W_ih x_t + W_hh h_{t-1} + b``, the c
     dh_t/dh_k = prod_{j=k+1}^{t} diag(f'(a_j)) W_hh      (latest factor on the left)
 
 so ``||dL/dh_k||`` shrinks or grows roughly like ``(|f'| rho(W_hh))^(t-k)`` (Bengio, Simard &
-Frasconi 1994; Hochreiter 1991; Pascanu, Mikolov & Bengio 2013, Section 2, eqs. 3-7).
+Frasconi 1994; Hochreiter 1991; Pascanu, Mikolov & Bengio 2013, Sections 2-3).
 :func:`hidden_gradient_norms` measures this with rnncore's numpy step backward functions for RNN,
 LSTM and GRU layers.
 
 Initialisers: orthogonal (Saxe, McClelland & Ganguli 2014), identity for ReLU RNNs (IRNN; Le,
 Jaitly & Hinton 2015), a matrix rescaled to a target spectral radius, a constant forget-gate bias
 (Gers, Schmidhuber & Cummins 2000; Jozefowicz, Zaremba & Sutskever 2015) and chrono initialisation
-``b_f ~ log U(1, T_max - 1)``, ``b_i = -b_f`` (Tallec & Ollivier 2018, Section 4). Weights follow
+``b_f ~ log U(1, T_max - 1)``, ``b_i = -b_f`` (Tallec & Ollivier 2018). Weights follow
 PyTorch's layout: gate blocks stacked along the first axis, LSTM order (i, f, g, o), GRU (r, z, n).
 """
 
