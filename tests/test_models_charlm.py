@@ -98,3 +98,14 @@ def test_errors(call, error, match) -> None:
     model, vocab = CharLM(4, 3, 5), CharVocab("abcd")
     with pytest.raises(error, match=match):
         call(model, vocab)
+
+
+def test_dropout_acts_in_training_only() -> None:
+    rnncore.set_seed(0)
+    model = CharLM(7, 4, 8, cell="gru", dropout=0.5)
+    x = torch.randint(0, 7, (5, 2))
+    assert not torch.equal(model(x)[0], model(x)[0])  # two different masks
+    model.eval()
+    assert torch.equal(model(x)[0], model(x)[0])
+    assert CharLM(7, 4, 8, num_layers=2, dropout=0.3).rnn.dropout == 0.3
+    assert CharLM(7, 4, 8, num_layers=1, dropout=0.3).rnn.dropout == 0.0  # torch warns otherwise

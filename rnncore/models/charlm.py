@@ -52,7 +52,8 @@ class CharLM(nn.Module):
     cell : {"lstm", "gru", "rnn"}
         The recurrent layer (``"rnn"`` is a tanh RNN).
     dropout : float
-        Dropout between stacked layers (torch's ``dropout`` argument; 0 for one layer).
+        Dropout on the embeddings, between stacked layers and on the last layer's outputs (the
+        non-recurrent connections, as in Zaremba, Sutskever & Vinyals, 2014); 0 turns it off.
     """
 
     def __init__(
@@ -78,7 +79,9 @@ class CharLM(nn.Module):
             "dropout": float(dropout),
         }
         self.embed = nn.Embedding(vocab_size, embed_size)
-        self.rnn = _CELLS[cell](embed_size, hidden_size, num_layers, dropout=dropout)
+        self.drop = nn.Dropout(dropout)
+        between = dropout if num_layers > 1 else 0.0
+        self.rnn = _CELLS[cell](embed_size, hidden_size, num_layers, dropout=between)
         self.head = nn.Linear(hidden_size, vocab_size)
         if (
             cell == "lstm"
@@ -102,8 +105,8 @@ class CharLM(nn.Module):
             raise ValueError(
                 f"x must hold ids in [0, {V}), got values in [{int(x.min())}, {int(x.max())}]"
             )
-        output, state = self.rnn(self.embed(x), state)
-        return self.head(output), state
+        output, state = self.rnn(self.drop(self.embed(x)), state)
+        return self.head(self.drop(output)), state
 
 
 def charlm_loss(model: nn.Module, batch: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
