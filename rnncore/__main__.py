@@ -131,7 +131,7 @@ def add_train_charlm(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--batch-size", type=_positive_int, default=32)
     p.add_argument("--seq-len", type=_positive_int, default=100, help="characters per window")
-    p.add_argument("--cell", choices=["lstm", "gru", "rnn"], default="lstm")
+    p.add_argument("--cell", choices=["gru", "lstm", "rnn"], default="gru")
     p.add_argument("--embed", type=_positive_int, default=64, help="embedding size")
     p.add_argument("--hidden", type=_positive_int, default=256, help="hidden units per layer")
     p.add_argument("--layers", type=_positive_int, default=1)
