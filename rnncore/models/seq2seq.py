@@ -16,11 +16,13 @@ Sources
 
 Shapes: S source steps, T target steps, B batch, E embedding size, H hidden units, A attention size,
 V vocabulary, K beam width. All sequences are time first, ``(S, B)`` and ``(T, B)``.
+
+Decoding (greedy, beam search) and the text-level helpers ``translate`` and ``exact_match_error``
+live in :mod:`rnncore.models.seq2seq_decode` and are re-exported here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -28,11 +30,19 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from rnncore.dates import CharVocab
-from rnncore.metrics import exact_match
+from rnncore.models.seq2seq_decode import beam_search, exact_match_error, greedy_decode, translate
 from rnncore.utils import check_positive_int
 
-__all__ = ["Memory", "PairBatches", "Seq2Seq", "exact_match_error", "translate"]
+# decoding lives in seq2seq_decode; its functions are re-exported here
+__all__ = [
+    "Memory",
+    "PairBatches",
+    "Seq2Seq",
+    "beam_search",
+    "exact_match_error",
+    "greedy_decode",
+    "translate",
+]
 
 
 class Memory(NamedTuple):
@@ -198,7 +208,6 @@ class Seq2Seq(nn.Module):
             logits.flatten(0, 1), tgt_out.flatten(), ignore_index=self.pad_id
         )
 
-    @torch.no_grad()
     def greedy_decode(
         self,
         src: torch.Tensor,
@@ -207,35 +216,12 @@ class Seq2Seq(nn.Module):
         sos_id: int = 1,
         eos_id: int = 2,
     ) -> tuple[torch.Tensor, torch.Tensor | None]:
-        """Feed back the most likely token at each step.
+        """Feed back the most likely token at each step (:func:`seq2seq_decode.greedy_decode`).
 
-        Returns tokens (B, max_len) (``pad_id`` after ``<eos>``) and, with attention, the weights
-        (B, max_len, S) (zero after ``<eos>``); without attention the second item is None.
+        Returns tokens (B, max_len) and, with attention, the weights (B, max_len, S), else None.
         """
-        check_positive_int(max_len, "max_len")
-        memory = self.encode(src, src_lengths)
-        B = src.shape[1]
-        y = torch.full((B,), sos_id, dtype=torch.int64, device=src.device)
-        s, done = memory.s0, torch.zeros(B, dtype=torch.bool, device=src.device)
-        tokens, alphas = [], []
-        for _ in range(max_len):
-            logits, s, alpha = self.step(y, s, memory)
-            y = logits.argmax(-1)
-            tokens.append(y.masked_fill(done, self.pad_id))
-            if alpha is not None:
-                alphas.append(alpha.masked_fill(done[:, None], 0.0))
-            done = done | (y == eos_id)
-            if bool(done.all()):
-                break
-        out = torch.full((B, max_len), self.pad_id, dtype=torch.int64, device=src.device)
-        out[:, : len(tokens)] = torch.stack(tokens, dim=1)
-        if not alphas:
-            return out, None
-        weights = torch.zeros(B, max_len, src.shape[0], device=src.device)
-        weights[:, : len(alphas)] = torch.stack(alphas, dim=1)
-        return out, weights
+        return greedy_decode(self, src, src_lengths, max_len, sos_id, eos_id)
 
-    @torch.no_grad()
     def beam_search(
         self,
         src: torch.Tensor,
@@ -245,56 +231,11 @@ class Seq2Seq(nn.Module):
         sos_id: int = 1,
         eos_id: int = 2,
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        """Keep the ``beam_width`` most probable prefixes at each step instead of one.
+        """Keep the ``beam_width`` best prefixes at each step (:func:`seq2seq_decode.beam_search`).
 
-        A finished hypothesis (one that emitted ``<eos>``) keeps its score and competes with the
-        open ones; the search ends when every beam is finished or after ``max_len`` tokens.
-        Scores are summed log-probabilities (no length penalty).
-
-        Returns tokens (B, K, max_len), best first, ``pad_id`` after ``<eos>``, and their scores
-        (B, K). With K = 1 this is greedy decoding.
+        Returns tokens (B, K, max_len), best first, and their scores (B, K).
         """
-        K = check_positive_int(beam_width, "beam_width")
-        check_positive_int(max_len, "max_len")
-        memory = self.encode(src, src_lengths)
-        B, dev = src.shape[1], src.device
-        V = self.out.out_features
-        # every beam gets its own copy of the encoder memory, at batch index b*K + k
-        memory = Memory(
-            memory.annotations.repeat_interleave(K, dim=1),
-            None if memory.keys is None else memory.keys.repeat_interleave(K, dim=1),
-            memory.mask.repeat_interleave(K, dim=1),
-            memory.summary.repeat_interleave(K, dim=0),
-            memory.s0.repeat_interleave(K, dim=0),
-        )
-        s = memory.s0  # (B*K, H)
-        y = torch.full((B * K,), sos_id, dtype=torch.int64, device=dev)
-        scores = torch.full((B, K), float("-inf"), device=dev)
-        scores[:, 0] = 0.0  # one live hypothesis at the start, or the K beams would be copies
-        finished = torch.zeros(B, K, dtype=torch.bool, device=dev)
-        history = torch.zeros(B, K, 0, dtype=torch.int64, device=dev)
-        # a finished hypothesis may only be extended by padding, at no cost
-        frozen = torch.full((V,), float("-inf"), device=dev)
-        frozen[self.pad_id] = 0.0
-        offsets = torch.arange(B, device=dev)[:, None] * K
-        for t in range(max_len):
-            logits, s, _ = self.step(y, s, memory)
-            logp = torch.log_softmax(logits, dim=-1).view(B, K, V)
-            logp = torch.where(finished[..., None], frozen, logp)
-            top, idx = (scores[..., None] + logp).view(B, K * V).topk(K, dim=1)  # sorted
-            beam, tok = idx // V, idx % V  # which prefix each survivor extends, and with what
-            scores = top
-            history = torch.cat(
-                [history.gather(1, beam[..., None].expand(B, K, t)), tok[..., None]], 2
-            )
-            finished = finished.gather(1, beam) | (tok == eos_id)
-            s = s[(offsets + beam).view(-1)]
-            y = tok.view(-1)
-            if bool(finished.all()):
-                break
-        out = torch.full((B, K, max_len), self.pad_id, dtype=torch.int64, device=dev)
-        out[..., : history.shape[2]] = history
-        return out, scores
+        return beam_search(self, src, src_lengths, max_len, beam_width, sos_id, eos_id)
 
 
 class PairBatches:
@@ -350,64 +291,3 @@ class PairBatches:
         src = self.src[: int(lengths.max()), idx]
         tgt = self.tgt[:, idx]
         return src, lengths, tgt[:-1], tgt[1:]
-
-
-def translate(
-    model: Seq2Seq,
-    texts: Sequence[str],
-    src_vocab: CharVocab,
-    tgt_vocab: CharVocab,
-    max_len: int,
-    beam_width: int | None = None,
-    batch_size: int = 1000,
-) -> list[str]:
-    """Translate ``texts`` with ``model``: greedy decoding, or beam search if ``beam_width`` is set.
-
-    The model is put in eval mode. Returns one string per text (the best beam), decoded with
-    ``tgt_vocab`` up to the first ``<eos>``.
-    """
-    check_positive_int(batch_size, "batch_size")
-    if beam_width is not None:
-        check_positive_int(beam_width, "beam_width")
-    model.eval()
-    out: list[str] = []
-    for start in range(0, len(texts), batch_size):
-        ids, lengths = src_vocab.encode_batch(texts[start : start + batch_size])
-        src, lengths = torch.from_numpy(ids), torch.from_numpy(lengths)
-        kw = {"sos_id": tgt_vocab.sos_id, "eos_id": tgt_vocab.eos_id}
-        if beam_width is None:
-            tokens, _ = model.greedy_decode(src, lengths, max_len, **kw)
-        else:
-            tokens = model.beam_search(src, lengths, max_len, beam_width, **kw)[0][:, 0]
-        out += [tgt_vocab.decode(row) for row in tokens.tolist()]
-    return out
-
-
-def exact_match_error(
-    model: Seq2Seq,
-    src_texts: Sequence[str],
-    tgt_texts: Sequence[str],
-    src_vocab: CharVocab,
-    tgt_vocab: CharVocab,
-) -> float:
-    """1 - exact-match accuracy of greedy decoding: lower is better, as ``train``'s eval_fn wants.
-
-    A row counts as right only if every target character and the final ``<eos>`` are produced
-    (``rnncore.metrics.exact_match`` on the token ids).
-    """
-    if len(src_texts) != len(tgt_texts):
-        raise ValueError(
-            f"src_texts and tgt_texts must have equal lengths, got {len(src_texts)} and "
-            f"{len(tgt_texts)}"
-        )
-    reference, _ = tgt_vocab.encode_batch(tgt_texts, add_eos=True)  # (T + 1, B)
-    ids, lengths = src_vocab.encode_batch(src_texts)
-    model.eval()
-    tokens, _ = model.greedy_decode(
-        torch.from_numpy(ids),
-        torch.from_numpy(lengths),
-        reference.shape[0],
-        tgt_vocab.sos_id,
-        tgt_vocab.eos_id,
-    )
-    return 1.0 - exact_match(tokens, reference.T)
