@@ -21,8 +21,10 @@ _LAZY = {
     "Recurrent": "rnncore.recurrent",
     "from_torch": "rnncore.interop",
     "to_torch": "rnncore.interop",
-    "train": "rnncore.train",
     "show_quiz": "rnncore.quiz",
+    "CharModel": "rnncore.charmodel",
+    "CharVocab": "rnncore.text",
+    "load_shakespeare": "rnncore.text",
 }
 
 __all__ = ["set_seed", "set_threads", "__version__", *_LAZY]

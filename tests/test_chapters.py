@@ -105,3 +105,15 @@ def test_install_cell_never_reinstalls_torch() -> None:
     assert 'find_spec("rnncore") is None' in src
     assert 'find_spec("torch") is None' in src
     assert "torch==2.13.0" in src
+
+
+def test_every_chapter_with_a_quiz_shows_it() -> None:
+    from rnncore.quiz import CHAPTERS
+
+    for slug in CHAPTERS:
+        path = ROOT / "chapters" / f"{slug}.ipynb"
+        assert path.is_file(), f"quizzes.yaml has a quiz for {slug}, which has no notebook"
+        code = "\n".join(
+            "".join(c["source"]) for c in load(path)["cells"] if c["cell_type"] == "code"
+        )
+        assert f'show_quiz("{slug}")' in code, f"{path.name} does not show its quiz"

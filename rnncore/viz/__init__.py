@@ -1,5 +1,9 @@
 """Figures the chapters share. Each submodule draws one kind of figure and returns its Axes.
 
+``unrolled`` (folded/unrolled graphs, input-output patterns), ``timeline`` (the history),
+``gradients`` (gradient norms through time, loss curves), ``gates`` (LSTM diagram, gate heatmaps),
+``forecast``, ``confusion``, ``attention`` and ``scaling``.
+
 The palette is Okabe & Ito's eight colours, distinguishable under the common forms of colour
 blindness; :func:`use_book_style` makes it matplotlib's default cycle.
 """
