@@ -9,12 +9,12 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = [
-    "sigmoid",
     "dsigmoid_from_output",
     "dtanh_from_output",
-    "relu",
-    "softmax",
     "log_softmax",
+    "relu",
+    "sigmoid",
+    "softmax",
 ]
 
 

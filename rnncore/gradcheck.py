@@ -11,12 +11,10 @@ from collections.abc import Callable
 
 import numpy as np
 
-__all__ = ["numerical_gradient", "relative_error", "check_gradient"]
+__all__ = ["check_gradient", "numerical_gradient", "relative_error"]
 
 
-def numerical_gradient(
-    f: Callable[[], float], x: np.ndarray, eps: float = 1e-6
-) -> np.ndarray:
+def numerical_gradient(f: Callable[[], float], x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
     """Gradient of the scalar ``f()`` with respect to the array ``x``, by centred differences.
 
     ``f`` takes no argument and reads ``x``, which is perturbed in place one entry at a time and

@@ -14,12 +14,12 @@ from collections.abc import Sequence
 import numpy as np
 
 __all__ = [
-    "set_seed",
-    "set_threads",
     "check_array",
     "check_finite",
-    "check_shape",
     "check_positive_int",
+    "check_shape",
+    "set_seed",
+    "set_threads",
 ]
 
 
@@ -33,7 +33,7 @@ def set_seed(seed: int) -> np.random.Generator:
         raise ValueError(f"seed must be a non-negative int, got {seed!r}")
     seed = int(seed)
     random.seed(seed)
-    np.random.seed(seed % 2**32)
+    np.random.seed(seed % 2**32)  # noqa: NPY002 (seeding the legacy global state is the point)
     os.environ["PYTHONHASHSEED"] = str(seed)
     try:
         import torch
@@ -95,7 +95,9 @@ def check_finite(arr: np.ndarray, name: str) -> None:
         raise ValueError(f"{name} must be finite, got {bad} NaN/inf value(s)")
 
 
-def check_shape(arr: np.ndarray, name: str, expected: Sequence[int | None], letters: str = "") -> None:
+def check_shape(
+    arr: np.ndarray, name: str, expected: Sequence[int | None], letters: str = ""
+) -> None:
     """Check ``arr.shape`` against ``expected`` (``None`` matches any size).
 
     ``letters`` names the axes for the message, e.g. ``"(T, B, D)"``.

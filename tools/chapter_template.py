@@ -1,9 +1,10 @@
 """Create a new chapter notebook with the course's fixed opening and closing cells.
 
-    .venv/bin/python tools/chapter_template.py chapters/05_lstm_gru.ipynb "LSTM and GRU" sec:lstm-gru
+    .venv/bin/python tools/chapter_template.py chapters/05_lstm_gru.ipynb "LSTM and GRU" \
+        sec:lstm-gru
 
-The first code cell is the guarded install for Colab/Binder; tests/test_chapters.py checks that every
-chapter carries it verbatim (with the repository URL from _config.yml).
+The first code cell is the guarded install for Colab/Binder; tests/test_chapters.py checks that
+every chapter carries it verbatim (with the repository URL from _config.yml).
 """
 
 from __future__ import annotations
@@ -43,7 +44,11 @@ def install_cell_source() -> str:
 
 def new_chapter(path: Path, title: str, label: str) -> None:
     nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
+    nb.metadata["kernelspec"] = {
+        "display_name": "Python 3",
+        "language": "python",
+        "name": "python3",
+    }
     nb.metadata["language_info"] = {"name": "python"}
     install = nbformat.v4.new_code_cell(install_cell_source())
     install.metadata["tags"] = ["remove-cell"]
@@ -55,7 +60,8 @@ def new_chapter(path: Path, title: str, label: str) -> None:
         ),
         install,
         nbformat.v4.new_code_cell(
-            "import numpy as np\n\nimport rnncore\n\nrng = rnncore.set_seed(0)\nrnncore.set_threads(1)"
+            "import numpy as np\n\nimport rnncore\n\n"
+            "rng = rnncore.set_seed(0)\nrnncore.set_threads(1)"
         ),
         nbformat.v4.new_markdown_cell("## Summary\n\n- ..."),
         nbformat.v4.new_markdown_cell("## Exercises"),
