@@ -24,6 +24,8 @@ from typing import Any
 
 import yaml
 
+from rnncore.recurrent import GATES, param_count
+
 __all__ = [
     "FAQ",
     "GATES",
@@ -38,7 +40,6 @@ __all__ = [
 ]
 
 #: weight blocks per cell type, in PyTorch's stacking order
-GATES = {"rnn": 1, "lstm": 4, "gru": 3}
 
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _EVIDENCE = re.compile(r"^(ev-[a-z0-9-]+|sec:[a-z0-9-]+)$")
@@ -205,33 +206,3 @@ def _notebook_labels(path: Path) -> set[str]:
 def notebook_evidence_ids(path: str | Path) -> set[str]:
     """The evidence labels ``(ev-...)=`` defined in a notebook's markdown cells."""
     return {lab for lab in _notebook_labels(Path(path)) if lab.startswith("ev-")}
-
-
-def param_count(
-    mode: str,
-    input_size: int,
-    hidden_size: int,
-    num_layers: int = 1,
-    bidirectional: bool = False,
-    bias: bool = True,
-) -> int:
-    """Number of parameters of ``torch.nn.RNN/LSTM/GRU(input_size, hidden_size, ...)``.
-
-    Each layer and direction holds G blocks (G = 1 RNN, 4 LSTM, 3 GRU) of weight_ih (H, D_l),
-    weight_hh (H, H) and, with bias, two bias vectors (H,): G (H D_l + H^2 + 2H), where D_l = D for
-    the first layer and H times the number of directions above it.
-    """
-    if mode not in GATES:
-        raise ValueError(f"mode must be one of {sorted(GATES)}, got {mode!r}")
-    for name, value in (("input_size", input_size), ("hidden_size", hidden_size)):
-        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-            raise ValueError(f"{name} must be a positive int, got {value!r}")
-    if isinstance(num_layers, bool) or not isinstance(num_layers, int) or num_layers <= 0:
-        raise ValueError(f"num_layers must be a positive int, got {num_layers!r}")
-    G, H = GATES[mode], hidden_size
-    dirs = 2 if bidirectional else 1
-    total = 0
-    for layer in range(num_layers):
-        d_in = input_size if layer == 0 else H * dirs
-        total += dirs * G * (H * d_in + H * H + (2 * H if bias else 0))
-    return total

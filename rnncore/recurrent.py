@@ -27,7 +27,7 @@ from rnncore._fast_rnn import rnn_backward, rnn_forward
 from rnncore._layer_io import check_config, check_d_h_n, check_d_output, check_h0, check_input
 from rnncore.utils import check_positive_int
 
-__all__ = ["ACTIVATIONS", "GATES", "Recurrent"]
+__all__ = ["ACTIVATIONS", "GATES", "Recurrent", "param_count"]
 
 GATES = {"rnn": 1, "lstm": 4, "gru": 3}
 # the per-step arrays (T, B, H) each mode's forward cache exposes, see Recurrent.activations
@@ -36,6 +36,35 @@ ACTIVATIONS = {
     "lstm": ("h", "c", "tanh_c", "i", "f", "g", "o"),
     "gru": ("h", "r", "z", "n", "hn"),
 }
+
+
+def param_count(
+    mode: str,
+    input_size: int,
+    hidden_size: int,
+    num_layers: int = 1,
+    bidirectional: bool = False,
+    bias: bool = True,
+) -> int:
+    """Number of parameters of ``torch.nn.RNN/LSTM/GRU`` (or a :class:`Recurrent`) with these sizes.
+
+    Each layer and direction has ``weight_ih (G H, D_l)``, ``weight_hh (G H, H)`` and, with
+    ``bias``, two ``(G H,)`` biases, where G is 1, 3 or 4 (RNN, GRU, LSTM), ``D_0 = input_size``
+    and ``D_l = H * num_directions`` above the first layer (it reads both directions' outputs):
+    ``G (H D_l + H^2 + 2H)`` per layer and direction.
+    """
+    if mode not in GATES:
+        raise ValueError(f"mode must be one of {sorted(GATES)}, got {mode!r}")
+    D = check_positive_int(input_size, "input_size")
+    H = check_positive_int(hidden_size, "hidden_size")
+    L = check_positive_int(num_layers, "num_layers")
+    dirs = 2 if bidirectional else 1
+    G = GATES[mode]
+    total = 0
+    for layer in range(L):
+        d_in = D if layer == 0 else H * dirs
+        total += dirs * (G * H * (d_in + H) + (2 * G * H if bias else 0))
+    return total
 
 
 class Recurrent:

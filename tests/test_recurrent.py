@@ -268,3 +268,14 @@ def test_activations_expose_gates_in_time_order() -> None:
         gru.activations(0, reverse=True)
     with pytest.raises(ValueError, match="activations called before forward"):
         Recurrent("rnn", 3, 4).activations()
+
+
+@pytest.mark.parametrize("mode", ["rnn", "lstm", "gru"])
+@pytest.mark.parametrize(
+    ("num_layers", "bidirectional", "bias"), [(1, False, True), (3, True, False)]
+)
+def test_param_count_formula_equals_the_layer(mode, num_layers, bidirectional, bias) -> None:
+    from rnncore.recurrent import param_count
+
+    layer = Recurrent(mode, 5, 7, num_layers=num_layers, bidirectional=bidirectional, bias=bias)
+    assert param_count(mode, 5, 7, num_layers, bidirectional, bias) == layer.num_parameters()

@@ -8,7 +8,8 @@ shallow vs stacked, with or without dropout between layers (Zaremba, Sutskever &
 arXiv:1409.2329, Section 3: dropout on the non-recurrent connections only, which is what torch's
 ``dropout`` argument does).
 
-:func:`recurrent_param_count` is the closed-form parameter count of ``torch.nn.RNN/LSTM/GRU``.
+:func:`recurrent_param_count` (:func:`rnncore.recurrent.param_count`) is the closed-form
+parameter count of ``torch.nn.RNN/LSTM/GRU``.
 Token ids are batch-first, ``x: (B, T)``; B sequences, T steps, V vocabulary, H hidden units,
 C classes.
 """
@@ -19,42 +20,13 @@ import numpy as np
 import torch
 from torch import nn
 
+from rnncore.recurrent import GATES
+from rnncore.recurrent import param_count as recurrent_param_count
 from rnncore.utils import check_positive_int
 
 __all__ = ["GATES", "RecurrentTagger", "predict", "recurrent_param_count", "token_loss"]
 
-GATES = {"rnn": 1, "gru": 3, "lstm": 4}  # gate blocks G stacked in weight_ih / weight_hh
 _LAYERS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
-
-
-def recurrent_param_count(
-    mode: str,
-    input_size: int,
-    hidden_size: int,
-    num_layers: int = 1,
-    bidirectional: bool = False,
-    bias: bool = True,
-) -> int:
-    """Number of parameters of ``torch.nn.RNN/LSTM/GRU`` with these arguments.
-
-    Each layer and direction has ``weight_ih (G H, D_l)``, ``weight_hh (G H, H)`` and, with
-    ``bias``, two ``(G H,)`` biases, where G is 1, 3 or 4 (RNN, GRU, LSTM), ``D_0 = input_size``
-    and ``D_l = H * num_directions`` for the layers above the first (they read the concatenated
-    outputs of both directions of the layer below).
-    """
-    if mode not in GATES:
-        raise ValueError(f"mode must be one of {sorted(GATES)}, got {mode!r}")
-    D = check_positive_int(input_size, "input_size")
-    H = check_positive_int(hidden_size, "hidden_size")
-    L = check_positive_int(num_layers, "num_layers")
-    dirs = 2 if bidirectional else 1
-    G = GATES[mode]
-    total = 0
-    for layer in range(L):
-        d_in = D if layer == 0 else H * dirs
-        per_direction = G * H * (d_in + H) + (2 * G * H if bias else 0)
-        total += dirs * per_direction
-    return total
 
 
 class RecurrentTagger(nn.Module):
