@@ -27,14 +27,13 @@ from typing import Any
 
 import numpy as np
 
+from rnncore._bptt import backward_steps
 from rnncore._checks import (
     check_grad,
     check_sequence,
     check_state,
     check_step_input,
-    check_truncate,
     check_weights,
-    detached_before,
 )
 from rnncore._fast_gru import gru_backward, gru_forward
 from rnncore.functional import dsigmoid_from_output, dtanh_from_output, sigmoid
@@ -218,25 +217,4 @@ def gru_backward_steps(
     dict with "x" (T, B, D), "h0" (B, H), "weight_ih" (3H, D), "weight_hh" (3H, H),
     "bias_ih" and "bias_hh" (3H,) or ``None``.
     """
-    x, h = cache["x"], cache["h"]
-    T = x.shape[0]
-    dh = check_grad(dh, "dh", h.shape, "(T, B, H)", h.dtype)
-    truncate = check_truncate(truncate)
-    dh_rec = check_grad(dh_n, "dh_n", h.shape[1:], "(B, H)", h.dtype)
-    dh_rec = np.zeros_like(h[0]) if dh_rec is None else dh_rec
-    dx = np.empty_like(x)
-    grads: dict[str, Any] = {}
-    for t in reversed(range(T)):
-        dh_t = dh_rec if dh is None else dh[t] + dh_rec
-        step = gru_step_backward(dh_t, step_cache(cache, t))
-        dx[t] = step["x"]
-        for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
-            grads[name] = step[name] if t == T - 1 else _add(grads[name], step[name])
-        dh_rec = step["h_prev"]
-        if detached_before(t, truncate, truncate_offset):
-            dh_rec = np.zeros_like(dh_rec)
-    return {"x": dx, "h0": dh_rec, **grads}
-
-
-def _add(a: np.ndarray | None, b: np.ndarray | None) -> np.ndarray | None:
-    return None if a is None else a + b
+    return backward_steps(gru_step_backward, step_cache, dh, cache, dh_n, truncate, truncate_offset)
