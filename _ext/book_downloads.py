@@ -38,7 +38,7 @@ def write_notebook_archive(root: Path, out: Path) -> Path:
 def export_flashcards(out: Path) -> None:
     """Run the FAQ exporter (``python -m rnncore flashcards``) when rnncore provides it."""
     try:
-        import rnncore.flashcards  # noqa: F401
+        import rnncore.study.flashcards  # noqa: F401
     except ImportError:
         return
     subprocess.run([sys.executable, "-m", "rnncore", "flashcards", "--out", str(out)], check=True)

@@ -61,7 +61,7 @@ def time_runs(fn, repeats: int) -> list[float]:
 def child_numpy(cell: str, dtype: str, T: int, B: int, D: int, H: int, repeats: int) -> dict:
     import numpy as np
 
-    from rnncore.recurrent import Recurrent
+    from rnncore.nn.recurrent import Recurrent
 
     rng = np.random.default_rng(0)
     layer = Recurrent(cell, D, H, dtype=np.dtype(dtype), seed=0)

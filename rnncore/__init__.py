@@ -1,7 +1,7 @@
 """rnncore: the one tested implementation behind the RNN course.
 
-numpy cells and layers with hand-written backpropagation through time (``rnncore.rnn``,
-``rnncore.lstm``, ``rnncore.gru``, ``rnncore.layers``), their bridge to PyTorch
+numpy cells and layers with hand-written backpropagation through time (``rnncore.nn.rnn``,
+``rnncore.nn.lstm``, ``rnncore.nn.gru``, ``rnncore.nn.layers``), their bridge to PyTorch
 (``rnncore.from_torch``), and the torch models, data and training loop of the application chapters.
 
 Submodules are imported on first use, so ``import rnncore`` stays fast and does not import torch.
@@ -18,13 +18,13 @@ __version__ = "0.1.0"
 
 # public name -> submodule that defines it; resolved lazily by __getattr__
 _LAZY = {
-    "Recurrent": "rnncore.recurrent",
+    "Recurrent": "rnncore.nn.recurrent",
     "from_torch": "rnncore.interop",
     "to_torch": "rnncore.interop",
-    "show_quiz": "rnncore.quiz",
-    "CharModel": "rnncore.charmodel",
-    "CharVocab": "rnncore.text",
-    "load_shakespeare": "rnncore.text",
+    "show_quiz": "rnncore.study.quiz",
+    "CharModel": "rnncore.nn.charmodel",
+    "CharVocab": "rnncore.data.text",
+    "load_shakespeare": "rnncore.data.text",
 }
 
 __all__ = ["set_seed", "set_threads", "__version__", *_LAZY]

@@ -17,7 +17,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from rnncore.flashcards import add_subcommand as add_flashcards
+from rnncore.study.flashcards import add_subcommand as add_flashcards
 
 __all__ = ["SUBCOMMANDS", "build_parser", "main"]
 
@@ -70,10 +70,10 @@ def cmd_train_charlm(args: argparse.Namespace) -> int:
     import torch
 
     import rnncore
-    from rnncore.metrics import nats_to_bits, perplexity
+    from rnncore.data.text import CharVocab, char_lm_batches, split_by_position
     from rnncore.models.charlm import CharLM, charlm_loss, evaluate_charlm
-    from rnncore.text import CharVocab, char_lm_batches, split_by_position
-    from rnncore.train import train, warmup_cosine
+    from rnncore.training.loop import train, warmup_cosine
+    from rnncore.training.metrics import nats_to_bits, perplexity
 
     text = _read_text(args.text)
     need = 2 * (args.seq_len + 1)
@@ -150,9 +150,9 @@ def add_train_charlm(subparsers: argparse._SubParsersAction) -> None:
 def cmd_sample(args: argparse.Namespace) -> int:
     """Generate text from a checkpoint written by ``train-charlm``."""
     import rnncore
+    from rnncore.data.text import CharVocab
     from rnncore.models.charlm import CharLM, sample
-    from rnncore.text import CharVocab
-    from rnncore.train import load_checkpoint
+    from rnncore.training.loop import load_checkpoint
 
     rnncore.set_threads(args.threads)
     try:

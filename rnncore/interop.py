@@ -1,7 +1,7 @@
 """The bridge to PyTorch: the same weights in numpy (:func:`from_torch`) and back (`to_torch`).
 
 ``from_torch(module)`` copies a ``torch.nn.RNN`` (tanh or relu), ``torch.nn.LSTM`` or
-``torch.nn.GRU`` into a :class:`rnncore.recurrent.Recurrent` that computes the same outputs and
+``torch.nn.GRU`` into a :class:`rnncore.nn.recurrent.Recurrent` that computes the same outputs and
 gradients (to ~1e-12 in float64, tested against torch autograd). torch is imported only when
 these functions are called.
 
@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from rnncore.recurrent import Recurrent
+from rnncore.nn.recurrent import Recurrent
 
 __all__ = ["from_torch", "to_torch", "torch_reference"]
 

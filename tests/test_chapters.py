@@ -108,7 +108,7 @@ def test_install_cell_never_reinstalls_torch() -> None:
 
 
 def test_every_chapter_with_a_quiz_shows_it() -> None:
-    from rnncore.quiz import CHAPTERS
+    from rnncore.study.quiz import CHAPTERS
 
     for slug in CHAPTERS:
         path = ROOT / "chapters" / f"{slug}.ipynb"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from rnncore.__main__ import SUBCOMMANDS, build_parser, main
-from rnncore.train import load_checkpoint
+from rnncore.training.loop import load_checkpoint
 
 TINY = (
     "To be, or not to be, that is the question:\nWhether 'tis nobler in the mind to suffer\n" * 20

@@ -9,9 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import rnncore
-from rnncore.gradcheck import relative_error
 from rnncore.interop import to_torch, torch_reference
-from rnncore.recurrent import Recurrent
+from rnncore.nn.gradcheck import relative_error
+from rnncore.nn.recurrent import Recurrent
 
 torch.set_num_threads(1)
 

@@ -45,7 +45,23 @@ def test_pyproject_declares_the_package_and_its_data() -> None:
     meta = tomllib.loads(read("pyproject.toml"))
     assert meta["project"]["name"] == "rnncore"
     assert meta["project"]["requires-python"].startswith(">=3.11")
-    assert "rnncore" in meta["tool"]["setuptools"]["package-data"]
+    package_data = meta["tool"]["setuptools"]["package-data"]
+    # every data file inside the package is matched by a package-data glob of its subpackage,
+    # so a wheel (Colab's install) carries it
+    for path in (ROOT / "rnncore").rglob("*"):
+        if not path.is_file() or path.suffix in (".py", ".pyc") or "__pycache__" in path.parts:
+            continue
+        rel = path.relative_to(ROOT)
+        owners = [
+            (pkg, globs)
+            for pkg, globs in package_data.items()
+            if rel.parent.as_posix().startswith(pkg.replace(".", "/"))
+        ]
+        assert any(
+            path.relative_to(ROOT / pkg.replace(".", "/")).match(g)
+            for pkg, globs in owners
+            for g in globs
+        ), f"{rel} is not declared as package data in pyproject.toml"
     assert meta["tool"]["pytest"]["ini_options"]["testpaths"] == ["tests", "chapters"]
 
 

@@ -7,8 +7,8 @@ import pytest
 import torch
 
 import rnncore
-from rnncore.functional import log_softmax, sigmoid, softmax
-from rnncore.gradcheck import numerical_gradient, relative_error
+from rnncore.nn.functional import log_softmax, sigmoid, softmax
+from rnncore.nn.gradcheck import numerical_gradient, relative_error
 from rnncore.utils import check_array, check_shape
 
 

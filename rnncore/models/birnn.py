@@ -8,7 +8,7 @@ shallow vs stacked, with or without dropout between layers (Zaremba, Sutskever &
 arXiv:1409.2329, Section 3: dropout on the non-recurrent connections only, which is what torch's
 ``dropout`` argument does).
 
-:func:`recurrent_param_count` (:func:`rnncore.recurrent.param_count`) is the closed-form
+:func:`recurrent_param_count` (:func:`rnncore.nn.recurrent.param_count`) is the closed-form
 parameter count of ``torch.nn.RNN/LSTM/GRU``.
 Token ids are batch-first, ``x: (B, T)``; B sequences, T steps, V vocabulary, H hidden units,
 C classes.
@@ -20,8 +20,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from rnncore.recurrent import GATES
-from rnncore.recurrent import param_count as recurrent_param_count
+from rnncore.nn.recurrent import GATES
+from rnncore.nn.recurrent import param_count as recurrent_param_count
 from rnncore.utils import check_positive_int
 
 __all__ = ["GATES", "RecurrentTagger", "predict", "recurrent_param_count", "token_loss"]
@@ -101,7 +101,7 @@ class RecurrentTagger(nn.Module):
 def token_loss(model: nn.Module, batch: tuple[np.ndarray, np.ndarray]) -> torch.Tensor:
     """Mean cross-entropy of ``model`` on ``batch = (x, y)``; y is ``(B, T)`` or ``(B,)`` class ids.
 
-    Labels equal to -100 are ignored (torch's convention). Fits ``rnncore.train.train``'s
+    Labels equal to -100 are ignored (torch's convention). Fits ``rnncore.training.loop.train``'s
     ``loss_fn(model, batch)``.
     """
     x, y = batch

@@ -20,7 +20,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from rnncore.text import CharVocab, streams
+from rnncore.data.text import CharVocab, streams
 from rnncore.utils import check_positive_int
 
 __all__ = [
@@ -110,9 +110,9 @@ class CharLM(nn.Module):
 
 
 def charlm_loss(model: nn.Module, batch: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
-    """The training loss for :func:`rnncore.train.train`: mean next-character cross-entropy (nats).
+    """The training loss for :func:`rnncore.training.loop.train`: mean next-char cross-entropy.
 
-    ``batch`` is ``(x, y)`` with x, y (T, B) as made by :func:`rnncore.text.char_lm_batches`.
+    ``batch`` is ``(x, y)`` with x, y (T, B) as made by :func:`rnncore.data.text.char_lm_batches`.
     """
     x, y = batch
     logits, _ = model(x)
@@ -130,8 +130,8 @@ def evaluate_charlm(
 ) -> float:
     """Return the mean cross-entropy (nats per character) of ``model`` on the text ``ids`` (N,).
 
-    The text is laid out as B parallel streams (:func:`rnncore.text.streams`) read in windows of T,
-    carrying the hidden state across windows, so every character but each stream's first is
+    The text is laid out as B parallel streams (:func:`rnncore.data.text.streams`) read in windows
+    of T, carrying the hidden state across windows, so every character but each stream's first is
     predicted from its whole past in the stream. The model is put in eval mode and restored
     afterwards.
     """

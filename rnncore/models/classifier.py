@@ -8,7 +8,7 @@ sequence's own last frame; both directions' final states when bidirectional):
 .. math:: p(c \\mid x_{1:T_b}) = \\mathrm{softmax}(W h_{T_b} + b)_c.
 
 :class:`SoftmaxRegression` is multinomial logistic regression on fixed-size summary features
-(e.g. :func:`rnncore.classify_data.pooled_features`), fitted to convergence by L-BFGS with an L2
+(e.g. :func:`rnncore.data.vowels.pooled_features`), fitted to convergence by L-BFGS with an L2
 penalty: the baseline that ignores frame order. Batches are batch-first, x: (B, T, D).
 """
 
@@ -20,8 +20,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from rnncore.sequences import collate_padded, pack
-from rnncore.train import TrainResult, train
+from rnncore.training.loop import TrainResult, train
+from rnncore.training.sequences import collate_padded, pack
 from rnncore.utils import check_array, check_positive_int
 
 __all__ = ["SequenceClassifier", "SoftmaxRegression", "fit_classifier", "predict_classes"]

@@ -7,10 +7,11 @@ linear head:
 .. math:: h_W = \\mathrm{RNN}(y_{t-W+1}, \\dots, y_t), \\qquad \\hat y_{t+1} = w^\\top h_W + b.
 
 Longer horizons come from feeding forecasts back in
-(:func:`rnncore.timeseries.recursive_forecast` with :func:`make_step`). :func:`fit_forecaster`
-trains with :func:`rnncore.train.train`: mean squared error, Adam, gradient clipping, minibatches
-drawn by a seeded generator, early stopping on a validation block that lies before the test years,
-with the best weights restored. :func:`fit_blocks` does the whole train/validation/test protocol.
+(:func:`rnncore.data.timeseries.recursive_forecast` with :func:`make_step`). :func:`fit_forecaster`
+trains with :func:`rnncore.training.loop.train`: mean squared error, Adam, gradient clipping,
+minibatches drawn by a seeded generator, early stopping on a validation block that lies before the
+test years, with the best weights restored. :func:`fit_blocks` does the whole train/validation/test
+protocol.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from rnncore.train import TrainResult, train
+from rnncore.training.loop import TrainResult, train
 from rnncore.utils import check_array, check_positive_int
 
 __all__ = ["BlockRun", "Forecaster", "fit_blocks", "fit_forecaster", "make_step", "predict_next"]
@@ -102,7 +103,8 @@ def fit_forecaster(
     steps, batch_size, lr, clip : step budget, minibatch size, Adam step size, gradient-norm cap.
     seed : seeds the minibatch sampler.
 
-    Returns the :class:`rnncore.train.TrainResult` (history, best validation MSE and its step).
+    Returns the :class:`rnncore.training.loop.TrainResult` (history, best validation MSE, its
+    step).
     """
     Xt, yt = _as_xy(X_train, y_train, "train")
     batch_size = check_positive_int(batch_size, "batch_size")
@@ -154,7 +156,7 @@ def make_step(
 ) -> Callable[[np.ndarray], np.ndarray]:
     """Wrap a model trained on ``(y - mean) / std`` as a step in original units: (N, W) -> (N,).
 
-    The result plugs into :func:`rnncore.timeseries.recursive_forecast`, like
+    The result plugs into :func:`rnncore.data.timeseries.recursive_forecast`, like
     ``ARModel.predict_next``.
     """
     if not std > 0:
@@ -199,8 +201,8 @@ def fit_blocks(
     ``[test_start, n)``, and every window's inputs precede its target. ``fit_kwargs`` go to
     :func:`fit_forecaster` (e.g. ``steps``, ``patience``).
     """
-    from rnncore.metrics import rmse
-    from rnncore.timeseries import Scaler, make_windows
+    from rnncore.data.timeseries import Scaler, make_windows
+    from rnncore.training.metrics import rmse
 
     y = check_array(series, "series", ndim=1, dtype=np.float64)
     if not window < val_start < test_start < y.size:

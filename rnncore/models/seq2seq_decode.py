@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING
 
 import torch
 
-from rnncore.dates import CharVocab
-from rnncore.metrics import exact_match
+from rnncore.data.dates import CharVocab
+from rnncore.training.metrics import exact_match
 from rnncore.utils import check_positive_int
 
 if TYPE_CHECKING:  # only for annotations: seq2seq imports this module
@@ -171,7 +171,7 @@ def exact_match_error(
     """1 - exact-match accuracy of greedy decoding: lower is better, as ``train``'s eval_fn wants.
 
     A row counts as right only if every target character and the final ``<eos>`` are produced
-    (``rnncore.metrics.exact_match`` on the token ids).
+    (``rnncore.training.metrics.exact_match`` on the token ids).
     """
     if len(src_texts) != len(tgt_texts):
         raise ValueError(

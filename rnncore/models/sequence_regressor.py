@@ -1,10 +1,10 @@
 """A recurrent layer plus a linear head that reads one number off the last hidden state.
 
 The torch model behind the adding problem (Hochreiter & Schmidhuber 1997, Section 5.4; data in
-:mod:`rnncore.tasks_adding`): ``torch.nn.RNN``, ``LSTM`` or ``GRU`` with an initialisation option
-taken from :mod:`rnncore.diagnostics` (orthogonal, IRNN identity, forget-gate bias, chrono), and a
-thin ``fit`` around :func:`rnncore.train.train` with optional gradient-norm clipping (Pascanu,
-Mikolov & Bengio 2013, Algorithm 1).
+:mod:`rnncore.data.tasks.adding`): ``torch.nn.RNN``, ``LSTM`` or ``GRU`` with an initialisation
+option taken from :mod:`rnncore.nn.diagnostics` (orthogonal, IRNN identity, forget-gate bias,
+chrono), and a thin ``fit`` around :func:`rnncore.training.loop.train` with optional gradient-norm
+clipping (Pascanu, Mikolov & Bengio 2013, Algorithm 1).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from rnncore import diagnostics
+from rnncore.nn import diagnostics
 from rnncore.utils import check_positive_int
 
 __all__ = ["INITS", "SequenceRegressor", "evaluate_mse", "fit"]
@@ -117,13 +117,13 @@ def fit(
 ) -> dict[str, object]:
     """Train ``model`` with MSE for ``steps`` batches ``(x (T, B, D), y (B,))``; return the history.
 
-    Runs :func:`rnncore.train.train` (Adam or plain SGD, optional clipping of the global gradient
-    norm to ``clip``). A run whose loss turns NaN/inf does not raise: training stops there and
-    the history says so. Returns ``loss`` and ``grad_norm`` (before clipping), each ``(steps,)``,
-    NaN after a divergence, and ``diverged_at``, the 1-based step of the first non-finite loss
-    (0 if none).
+    Runs :func:`rnncore.training.loop.train` (Adam or plain SGD, optional clipping of the global
+    gradient norm to ``clip``). A run whose loss turns NaN/inf does not raise: training stops there
+    and the history says so. Returns ``loss`` and ``grad_norm`` (before clipping), each
+    ``(steps,)``, NaN after a divergence, and ``diverged_at``, the 1-based step of the first
+    non-finite loss (0 if none).
     """
-    from rnncore.train import train
+    from rnncore.training.loop import train
 
     steps = check_positive_int(steps, "steps")
     if clip is not None and not (np.isfinite(clip) and clip > 0):

@@ -1,9 +1,9 @@
 """Gates made visible: an LSTM cell diagram and heatmaps of gate activations over a sequence.
 
 The diagram follows PyTorch's equations for ``torch.nn.LSTM`` (gate order i, f, g, o), which
-rnncore.lstm implements: ``c_t = f * c_{t-1} + i * g`` and ``h_t = o * tanh(c_t)`` (Hochreiter &
+rnncore.nn.lstm implements: ``c_t = f * c_{t-1} + i * g`` and ``h_t = o * tanh(c_t)`` (Hochreiter &
 Schmidhuber 1997, with the forget gate of Gers, Schmidhuber & Cummins 2000). The heatmaps read the
-per-step activations that :func:`rnncore.lstm.lstm_forward_steps` (or the GRU twin) keeps in its
+per-step activations that :func:`rnncore.nn.lstm.lstm_forward_steps` (or the GRU twin) keeps in its
 cache, keys ``"i"``, ``"f"``, ``"g"``, ``"o"``, ``"c"`` (LSTM) or ``"r"``, ``"z"``, ``"n"`` (GRU).
 """
 

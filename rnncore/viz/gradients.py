@@ -46,7 +46,7 @@ def plot_gradient_norms(
     Parameters
     ----------
     norms : mapping label -> (T,) array, entry k the norm at distance k (as returned by
-        :func:`rnncore.diagnostics.hidden_gradient_norms`).
+        :func:`rnncore.nn.diagnostics.hidden_gradient_norms`).
     ax : Axes to draw on (a new (7, 3.5) figure if None).
     title : the Axes title.
     reference : optional mapping label -> rho; draws the line ``rho^k`` dashed in the same colour.

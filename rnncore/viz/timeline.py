@@ -2,7 +2,7 @@
 
 A horizontal time axis with labels beside each point crowds badly (three events in 2014, five in
 2022-2024), so each event gets its own row: the x position is the year, the label sits beside the
-point and names the authors and the cited year. The data come from :mod:`rnncore.history`.
+point and names the authors and the cited year. The data come from :mod:`rnncore.study.history`.
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 
-from rnncore.history import CATEGORIES, EVENTS, Event
+from rnncore.study.history import CATEGORIES, EVENTS, Event
 
 __all__ = ["CATEGORY_COLOURS", "plot_timeline"]
 
-# Okabe-Ito colours, one per category of rnncore.history.CATEGORIES
+# Okabe-Ito colours, one per category of rnncore.study.history.CATEGORIES
 CATEGORY_COLOURS: dict[str, str] = {
     "architecture": "#0072B2",
     "learning": "#D55E00",
@@ -44,8 +44,8 @@ def plot_timeline(
 
     Parameters
     ----------
-    events : the events to draw (default: the whole :data:`rnncore.history.EVENTS`), in any order;
-        rows follow the order given.
+    events : the events to draw (default: the whole :data:`rnncore.study.history.EVENTS`), in
+        any order; rows follow the order given.
     ax : Axes to draw on; a new (7, 0.28 * len(events) + 1) figure when None.
     fontsize : label font size in points.
     flip_after : labels of events after this year go to the left of their point so they stay
@@ -60,7 +60,9 @@ def plot_timeline(
         raise ValueError("events must hold at least one Event, got an empty sequence")
     for i, e in enumerate(events):
         if not isinstance(e, Event):
-            raise TypeError(f"events[{i}] must be an rnncore.history.Event, got {type(e).__name__}")
+            raise TypeError(
+                f"events[{i}] must be an rnncore.study.history.Event, got {type(e).__name__}"
+            )
         if e.category not in CATEGORY_COLOURS:
             raise ValueError(
                 f"events[{i}].category must be one of {sorted(CATEGORY_COLOURS)}, "

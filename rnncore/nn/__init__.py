@@ -1,0 +1,17 @@
+"""The numpy engine: recurrent cells and layers with hand-written backpropagation through time.
+
+It imports numpy and nothing else. Modules:
+
+- ``cells``: one description per cell type (gate names and order, blocks, parameter count).
+- ``rnn``, ``lstm``, ``gru``: each cell's step forward/backward pair and its readable loop through
+  time; ``_fast_rnn``, ``_fast_lstm``, ``_fast_gru``: the optimised sequence paths beside them,
+  tested equal to the loops.
+- ``recurrent``: ``Recurrent``, a layer with the interface and numbers of torch.nn.RNN/LSTM/GRU.
+- ``layers``: embedding, per-step affine map, losses and dropout, as forward/backward pairs.
+- ``functional``: stable activations and their derivatives from cached outputs.
+- ``validate``: every argument check of the engine, with errors that name the argument.
+- ``optim``: SGD, momentum, Adam and gradient-norm clipping for dicts of arrays.
+- ``gradcheck``: centred-difference gradients and the relative error that compares them.
+- ``diagnostics``: gradient flow through time (Jacobian products, norms against distance).
+- ``charmodel``: a character-level language model trained entirely in numpy.
+"""

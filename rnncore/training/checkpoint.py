@@ -1,0 +1,95 @@
+"""Checkpoints for the training loop: atomic writes, safe loads, and the global random states.
+
+A checkpoint is a dict saved with ``torch.save``. It is written to a temporary file in the target's
+directory, flushed and fsynced, then moved over the target with ``os.replace``, which POSIX and
+Windows both perform atomically: a reader sees the old file or the new one, never half of one. It is
+read back with ``torch.load(weights_only=True)``, so only tensors and plain data are accepted and no
+pickled code runs; numpy's generator state is therefore stored as a tensor.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+__all__ = ["CHECKPOINT_FORMAT", "load_checkpoint", "rng_state", "save_checkpoint", "set_rng_state"]
+
+CHECKPOINT_FORMAT = "rnncore.training.loop/1"
+
+
+def rng_state() -> dict[str, Any]:
+    """Return the states of Python's, numpy's and torch's global generators, as checkpoint data."""
+    name, keys, pos, has_gauss, cached = np.random.get_state()  # noqa: NPY002
+    return {
+        "python": random.getstate(),
+        "numpy": (name, torch.from_numpy(np.array(keys, dtype=np.int64)), pos, has_gauss, cached),
+        "torch": torch.get_rng_state(),
+    }
+
+
+def set_rng_state(state: dict[str, Any]) -> None:
+    """Restore the generator states saved by :func:`rng_state`."""
+    random.setstate(state["python"])
+    name, keys, pos, has_gauss, cached = state["numpy"]
+    numpy_state = (name, keys.numpy().astype(np.uint32), pos, has_gauss, cached)
+    np.random.set_state(numpy_state)  # noqa: NPY002 - restored on purpose
+    torch.set_rng_state(state["torch"])
+
+
+def save_checkpoint(path: str | os.PathLike, state: dict[str, Any]) -> Path:
+    """Write ``state`` with ``torch.save`` atomically: to a temporary file, then ``os.replace``.
+
+    A reader never sees a half-written checkpoint; an interrupted write leaves the old file intact.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            torch.save(state, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+    return path
+
+
+def load_checkpoint(
+    path: str | os.PathLike,
+    model: torch.nn.Module | None = None,
+    optimizer: torch.optim.Optimizer | None = None,
+    scheduler: Any = None,
+) -> dict[str, Any]:
+    """Read a checkpoint written by :func:`~rnncore.training.loop.train` into the objects given.
+
+    Returns the whole checkpoint dict (keys ``"model"``, ``"optimizer"``, ``"scheduler"``,
+    ``"step"``, ``"history"``, ``"extra"``, ...). Loading uses ``weights_only=True``, so no pickled
+    code is run.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"checkpoint {str(path)!r} does not exist")
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as err:  # torch raises several types for a corrupt or foreign file
+        raise ValueError(
+            f"checkpoint {str(path)!r} is not a readable torch checkpoint: {err}"
+        ) from err
+    if not isinstance(state, dict) or state.get("format") != CHECKPOINT_FORMAT:
+        raise ValueError(f"checkpoint {str(path)!r} was not written by rnncore.training.loop")
+    if model is not None:
+        model.load_state_dict(state["model"])
+    if optimizer is not None:
+        optimizer.load_state_dict(state["optimizer"])
+    if scheduler is not None and state.get("scheduler") is not None:
+        scheduler.load_state_dict(state["scheduler"])
+    return state

@@ -1,0 +1,64 @@
+"""Tests for rnncore.viz.gates: reading gates from the numpy LSTM cache, heatmaps, the diagram."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from rnncore.nn.lstm import lstm_forward_steps
+from rnncore.viz.gates import draw_lstm_cell, gates_from_cache, plot_gate_heatmaps
+
+
+def _cache() -> dict:
+    rng = np.random.default_rng(0)
+    T, B, D, H = 6, 3, 2, 4
+    w_ih, w_hh = rng.standard_normal((4 * H, D)), rng.standard_normal((4 * H, H))
+    _, _, cache = lstm_forward_steps(rng.standard_normal((T, B, D)), None, None, w_ih, w_hh)
+    return cache
+
+
+def test_gates_from_cache_picks_one_sequence() -> None:
+    cache = _cache()
+    g = gates_from_cache(cache, b=2)
+    assert list(g) == ["i", "f", "o", "c"]
+    np.testing.assert_array_equal(g["f"], cache["f"][:, 2, :])
+    assert g["c"].shape == (6, 4)
+    with pytest.raises(KeyError, match="cache has no key 'z'"):
+        gates_from_cache(cache, keys=("z",))
+    with pytest.raises(ValueError, match=r"b must be in \[0, B=3\)"):
+        gates_from_cache(cache, b=3)
+
+
+def test_heatmaps_one_panel_per_gate_with_scales() -> None:
+    g = gates_from_cache(_cache(), b=0, keys=("i", "f", "c"))
+    fig = plot_gate_heatmaps(g, markers=[1, 4])
+    panels = [ax for ax in fig.axes if ax.get_images()]
+    assert len(panels) == 3
+    assert panels[0].get_images()[0].get_clim() == (0.0, 1.0)  # sigmoid gate: fixed 0..1 scale
+    lo, hi = panels[2].get_images()[0].get_clim()  # cell state: symmetric diverging scale
+    assert lo == -hi and hi > 0
+    assert panels[0].get_title() and "time step" in panels[-1].get_xlabel()
+    assert len(panels[1].get_lines()) == 2  # the two marker lines
+    np.testing.assert_array_equal(panels[1].get_images()[0].get_array(), g["f"].T)
+    plt.close("all")
+
+
+def test_heatmap_errors() -> None:
+    with pytest.raises(ValueError, match="gates must be a non-empty mapping"):
+        plot_gate_heatmaps({})
+    with pytest.raises(ValueError, match=r"gates\['f'\] must have shape \(T, H\)"):
+        plot_gate_heatmaps({"f": np.ones(3)})
+
+
+def test_lstm_diagram_draws_four_gates() -> None:
+    ax = draw_lstm_cell()
+    texts = [t.get_text() for t in ax.texts]
+    for gate in ("$f_t$", "$i_t$", "$g_t$", "$o_t$", "$c_{t-1}$", "$h_t$"):
+        assert gate in texts
+    assert "c_t" in ax.get_title()
+    plt.close("all")
