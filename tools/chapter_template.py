@@ -27,8 +27,9 @@ def repository_url() -> str:
 def install_cell_source() -> str:
     """The guarded first cell: installs rnncore only where it is missing (Colab, Binder)."""
     return (
-        "# Colab/Binder only: install the course package when it is missing. Where torch is\n"
-        "# already present (Colab) it is kept; elsewhere the pinned CPU build is added.\n"
+        "# Colab/Binder only: install the course package when it is missing. Where\n"
+        "# torch is already present (Colab) it is kept; elsewhere the pinned CPU\n"
+        "# build is added.\n"
         "import importlib.util\n"
         "\n"
         'if importlib.util.find_spec("rnncore") is None:\n'
@@ -38,7 +39,9 @@ def install_cell_source() -> str:
         f'    packages = ["rnncore @ git+{repository_url()}"]\n'
         '    if importlib.util.find_spec("torch") is None:\n'
         '        packages.append("torch==2.13.0")\n'
-        '    subprocess.check_call([sys.executable, "-m", "pip", "install", "-q", *packages])'
+        "    subprocess.check_call(\n"
+        '        [sys.executable, "-m", "pip", "install", "-q", *packages]\n'
+        "    )"
     )
 
 
