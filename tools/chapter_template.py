@@ -27,9 +27,8 @@ def repository_url() -> str:
 def install_cell_source() -> str:
     """The guarded first cell: installs rnncore only where it is missing (Colab, Binder)."""
     return (
-        "# Colab/Binder only: install the course package when it is missing. Where\n"
-        "# torch is already present (Colab) it is kept; elsewhere the pinned CPU\n"
-        "# build is added.\n"
+        "# Colab/Binder only: install the course package when it is missing; torch is\n"
+        "# kept where present (Colab), elsewhere the pinned CPU build is added.\n"
         "import importlib.util\n"
         "\n"
         'if importlib.util.find_spec("rnncore") is None:\n'
