@@ -27,7 +27,7 @@ __all__ = ["OKABE_ITO", "use_book_style"]
 def use_book_style() -> None:
     """Set matplotlib defaults for the book: colour-blind-safe cycle, page-width figures, grids."""
     import matplotlib as mpl
-    from cycler import cycler
+    from matplotlib import cycler
 
     mpl.rcParams.update(
         {
