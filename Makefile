@@ -8,14 +8,23 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # notebooks and the training loop use one torch thread each; see rnncore.set_threads
 export OMP_NUM_THREADS ?= 1
+# torch comes from PyTorch's CPU wheel index, so a machine without a GPU gets the CPU build and no
+# nvidia-*/triton packages (PyPI's Linux wheel is the CUDA build). With an NVIDIA GPU, pick a CUDA
+# index instead, e.g. `make venv TORCH_INDEX=https://download.pytorch.org/whl/cu126`.
+export TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
+TORCH_PIN := $(shell grep -m1 '^torch==' requirements.txt)
+# one retry: where the index cannot be reached at all, pip falls back to its other sources
+# (a local CPU wheel on the course's build machines) within a second or two
+TORCH_FROM_INDEX = python -m pip install --quiet --retries 1 --no-deps --index-url $(TORCH_INDEX)
 
-.PHONY: venv test lint book browser-test bench lock clean
+.PHONY: venv test lint book browser-test bench lock clean test-python
 
 venv: $(STAMP)
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/$(TORCH_FROM_INDEX) "$(TORCH_PIN)"
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
@@ -39,6 +48,27 @@ book: venv
 browser-test: venv
 	$(BIN)/python -m pytest -m browser tests/browser
 
+# The unit tests under another Python (Colab's default is 3.13): `make test-python PY=3.12`.
+# Its own virtual environment, set up as Colab's is before a chapter's first cell runs (torch
+# present, rnncore absent); the install-cell test then installs the course as that cell does,
+# and the unit tests run. Where no CPU wheel of torch exists for that Python (as on the course's
+# build machines, which hold one for 3.11 only), torch comes from PyPI instead.
+PY ?= 3.13
+PYVENV := .venv-py$(PY)
+test-python:
+	@test -x $(PYVENV)/bin/python || python$(PY) -m venv $(PYVENV)
+	@if ! $(PYVENV)/bin/python -c "import torch" 2>/dev/null; then \
+	  $(PYVENV)/bin/python -m pip install --quiet --upgrade pip; \
+	  $(PYVENV)/bin/$(TORCH_FROM_INDEX) "$(TORCH_PIN)" 2>/dev/null \
+	    || { echo "no CPU wheel of torch for Python $(PY) reachable: installing PyPI's build"; \
+	         $(PYVENV)/bin/python -m pip install --quiet "$(TORCH_PIN)" \
+	         && touch $(PYVENV)/.torch-from-pypi; }; \
+	  $(PYVENV)/bin/python -m pip install --quiet -r requirements.txt; \
+	fi
+	$(PYVENV)/bin/python -m pip uninstall --quiet --yes rnncore 2>/dev/null || true
+	$(PYVENV)/bin/python -m pytest -m install_cell tests/test_install_cell.py
+	$(PYVENV)/bin/python -m pytest -n 2 --dist loadscope tests
+
 bench: venv
 	$(BIN)/python benchmarks/bench_cells.py
 
@@ -51,4 +81,4 @@ lock: venv
 	} > requirements.txt
 
 clean:
-	rm -rf _build .pytest_cache .ruff_cache
+	rm -rf _build .pytest_cache .ruff_cache .venv-py*

@@ -24,23 +24,37 @@ def repository_url() -> str:
     return str(config["repository"]["url"]).rstrip("/")
 
 
-def install_cell_source() -> str:
-    """The guarded first cell: installs rnncore only where it is missing (Colab, Binder)."""
+def torch_pin() -> str:
+    """The exact torch requirement of requirements.txt (``torch==X.Y.Z``)."""
+    for line in (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines():
+        if line.startswith("torch=="):
+            return line.split()[0]
+    raise ValueError("requirements.txt pins no torch version (no line starting 'torch==')")
+
+
+def install_cell_source(url: str | None = None) -> str:
+    """The guarded first cell: installs the course only where it is missing (Colab, Binder).
+
+    Where torch is missing too it is installed first from PyTorch's CPU wheel index, so a
+    machine without a GPU never downloads the CUDA build; where torch is present (Colab) it is
+    kept. ``url`` is what pip reads after ``git+`` (default: the repository URL of _config.yml).
+    """
+    url = repository_url() if url is None else url
     return (
-        "# Colab/Binder only: install the course package when it is missing; torch is\n"
-        "# kept where present (Colab), elsewhere the pinned CPU build is added.\n"
+        "# Colab/Binder only: install the course when it is missing. torch is kept\n"
+        "# where present (Colab); elsewhere the CPU build comes from PyTorch's index.\n"
         "import importlib.util\n"
         "\n"
         'if importlib.util.find_spec("rnncore") is None:\n'
         "    import subprocess\n"
         "    import sys\n"
         "\n"
-        f'    packages = ["rnncore @ git+{repository_url()}"]\n'
+        '    pip = [sys.executable, "-m", "pip", "install", "-q"]\n'
         '    if importlib.util.find_spec("torch") is None:\n'
-        '        packages.append("torch==2.13.0")\n'
-        "    subprocess.check_call(\n"
-        '        [sys.executable, "-m", "pip", "install", "-q", *packages]\n'
-        "    )"
+        '        cpu = "https://download.pytorch.org/whl/cpu"\n'
+        f'        subprocess.check_call([*pip, "{torch_pin()}", "--index-url", cpu])\n'
+        f'    url = "{url}"\n'
+        '    subprocess.check_call([*pip, f"rnncore[book] @ git+{url}"])'
     )
 
 
