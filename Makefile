@@ -56,7 +56,11 @@ browser-test: venv
 PY ?= 3.13
 PYVENV := .venv-py$(PY)
 test-python:
-	@test -x $(PYVENV)/bin/python || python$(PY) -m venv $(PYVENV)
+	@test -x $(PYVENV)/bin/python || { \
+	  py=$$(for c in python$(PY) $$(pyenv root 2>/dev/null)/versions/$(PY)*/bin/python$(PY); do \
+	    "$$c" -c "" 2>/dev/null && echo "$$c" && break; done); \
+	  test -n "$$py" || { echo "no Python $(PY): neither python$(PY) on PATH nor a pyenv version"; exit 1; }; \
+	  "$$py" -m venv $(PYVENV); }
 	@if ! $(PYVENV)/bin/python -c "import torch" 2>/dev/null; then \
 	  $(PYVENV)/bin/python -m pip install --quiet --upgrade pip; \
 	  $(PYVENV)/bin/$(TORCH_FROM_INDEX) "$(TORCH_PIN)" 2>/dev/null \
