@@ -32,6 +32,7 @@ __all__ = [
     "bib_years",
     "events",
     "find",
+    "key_year",
     "misdated",
     "missing_keys",
     "table",
@@ -203,6 +204,20 @@ def find(label: str) -> Event:
         if e.label.lower() == label.lower():
             return e
     raise ValueError(f"label must be one of {[e.label for e in EVENTS]}, got {label!r}")
+
+
+def key_year(key: str) -> int:
+    """The year written in a citation key of the form ``firstauthorYEARfirstword``.
+
+    The tests check that it equals the ``year`` field of every timeline entry in
+    ``references.bib``, so a notebook can read a version's year without the .bib file.
+    """
+    if not isinstance(key, str):
+        raise TypeError(f"key must be a str, got {type(key).__name__}")
+    m = re.fullmatch(r"[a-z]+(\d{4})[a-z]+", key)
+    if m is None:
+        raise ValueError(f"key must look like firstauthorYEARfirstword, got {key!r}")
+    return int(m.group(1))
 
 
 def table(category: str | None = None) -> list[dict[str, object]]:

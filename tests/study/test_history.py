@@ -26,6 +26,17 @@ def test_years_follow_the_dating_rule() -> None:
         assert e.year == min(versions), e
 
 
+def test_key_year_matches_the_bib_year() -> None:
+    years = history.bib_years(BIB)
+    for e in history.EVENTS:
+        for k in (e.key, *e.related):
+            assert history.key_year(k) == years[k], k
+    with pytest.raises(ValueError, match="key"):
+        history.key_year("Hochreiter1997")
+    with pytest.raises(TypeError, match="key"):
+        history.key_year(1997)  # type: ignore[arg-type]
+
+
 def test_the_rule_is_stated() -> None:
     assert "first public appearance" in " ".join((history.__doc__ or "").split())
 
