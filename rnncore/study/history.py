@@ -15,6 +15,9 @@ event's year equals the year of its ``key`` entry there, that no related version
 the events are sorted by year. Each entry was checked against the publication itself (title page,
 journal record, proceedings or the authors' announcement), not against a blog post.
 
+The events themselves live in ``rnncore/study/history.yaml``, one entry per event; this module
+validates them on import.
+
 Sources: the entries of ``references.bib`` named by each event's ``key`` (and ``related`` keys).
 """
 
@@ -22,7 +25,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
+
+import yaml
 
 __all__ = [
     "CATEGORIES",
@@ -75,116 +81,39 @@ class Event:
     related: tuple[str, ...] = ()
 
 
-EVENTS: tuple[Event, ...] = (
-    Event(1970, "Reverse-mode differentiation", "Linnainmaa", "linnainmaa1970representation",
-          "Master's thesis, University of Helsinki (in Finnish); BIT 16, 1976",
-          "learning",
-          "Computes the derivatives of a program's output with respect to all its inputs in one "
-          "backward sweep: the general algorithm that backpropagation is a case of.",
-          related=("linnainmaa1976taylor",)),
-    Event(1972, "Learning pattern sequences", "Amari", "amari1972learning",
-          "IEEE Trans. Computers C-21(11)", "architecture",
-          "A recurrent net of threshold elements that learns to store patterns and to recall "
-          "sequences of patterns, one state transition per step."),
-    Event(1974, "Persistent states", "Little", "little1974existence",
-          "Mathematical Biosciences 19", "architecture",
-          "A synchronously updated recurrent network whose persistent states model short-term "
-          "memory, studied with the tools of statistical physics."),
-    Event(1974, "Backpropagation for networks", "Werbos", "werbos1974beyond",
-          "PhD thesis, Harvard University", "learning",
-          "Proposes computing the gradients of a layered model by propagating derivatives "
-          "backwards, applied to statistical and neural-network models."),
-    Event(1982, "Hopfield network", "Hopfield", "hopfield1982neural",
-          "PNAS 79(8)", "architecture",
-          "A symmetric recurrent network whose dynamics settle into stored memories "
-          "(content-addressable memory); it is not trained on sequences."),
-    Event(1986, "Backpropagation", "Rumelhart, Hinton & Williams", "rumelhart1986learning",
-          "Nature 323", "learning",
-          "Error backpropagation for multilayer networks, the paper that made it widely used; "
-          "notes that a recurrent net run for T steps equals a T-layer feedforward net with "
-          "shared weights."),
-    Event(1986, "Jordan network", "Jordan", "jordan1986serial",
-          "ICS Report 8604, UC San Diego", "architecture",
-          "Serial order with recurrent connections from the output units back into state units."),
-    Event(1987, "Dynamic error propagation", "Robinson & Fallside", "robinson1987utility",
-          "Tech. Report CUED/F-INFENG/TR.1, Cambridge", "learning",
-          "Trains a recurrent network by propagating errors through its state over time."),
-    Event(1988, "Elman network", "Elman", "elman1988finding",
-          "CRL Technical Report 8801, UC San Diego; Cognitive Science 14(2), 1990",
-          "architecture",
-          "The simple recurrent network: hidden state copied to context units and fed back.",
-          related=("elman1990finding",)),
-    Event(1988, "BPTT", "Werbos", "werbos1988generalization",
-          "Neural Networks 1(4)", "learning",
-          "Backpropagation through time for recurrent (time-lagged) models: unroll the "
-          "recurrence and backpropagate through the unrolled graph; Werbos's 1990 review in the "
-          "Proceedings of the IEEE gave the method its standard account."),
-    Event(1989, "RTRL", "Williams & Zipser", "williams1989learning",
-          "Neural Computation 1(2)", "learning",
-          "Real-time recurrent learning: forward-mode, online gradients for fully recurrent "
-          "networks (not BPTT)."),
-    Event(1991, "Vanishing gradients", "Hochreiter", "hochreiter1991untersuchungen",
-          "Diploma thesis, TU München", "analysis",
-          "Shows that backpropagated errors in recurrent nets shrink or blow up exponentially "
-          "with the time lag."),
-    Event(1994, "Long-term dependencies", "Bengio, Simard & Frasconi", "bengio1994learning",
-          "IEEE Trans. Neural Networks 5(2)", "analysis",
-          "Proves a trade-off between storing information robustly and learning it by gradient "
-          "descent."),
-    Event(1995, "LSTM", "Hochreiter & Schmidhuber", "hochreiter1995long",
-          "Tech. Report FKI-207-95, TU München; Neural Computation 9(8), 1997", "architecture",
-          "Long short-term memory: a gated cell with a constant error carousel (no forget gate "
-          "yet).",
-          related=("hochreiter1997long",)),
-    Event(1997, "Bidirectional RNN", "Schuster & Paliwal", "schuster1997bidirectional",
-          "IEEE Trans. Signal Processing 45(11)", "architecture",
-          "Two recurrences, one forward and one backward in time, read by the same output."),
-    Event(1999, "Forget gate", "Gers, Schmidhuber & Cummins", "gers1999learning",
-          "ICANN 99; Neural Computation 12(10), 2000", "architecture",
-          "Adds the forget gate that lets an LSTM cell reset its own state.",
-          related=("gers2000learning",)),
-    Event(2006, "CTC", "Graves, Fernández, Gomez & Schmidhuber", "graves2006connectionist",
-          "ICML 2006", "sequence-to-sequence",
-          "Connectionist temporal classification: train an RNN on unsegmented label sequences."),
-    Event(2013, "Recurrent continuous translation", "Kalchbrenner & Blunsom",
-          "kalchbrenner2013recurrent", "EMNLP 2013", "sequence-to-sequence",
-          "A recurrent decoder conditioned on a continuous representation of the whole source "
-          "sentence, built by a convolutional encoder: neural translation models begin here."),
-    Event(2014, "GRU, encoder-decoder", "Cho et al.", "cho2014learning",
-          "arXiv:1406.1078; EMNLP 2014", "sequence-to-sequence",
-          "The gated recurrent unit, and an RNN encoder-decoder used to score phrase pairs "
-          "inside a phrase-based translation system."),
-    Event(2014, "Sequence to sequence", "Sutskever, Vinyals & Le", "sutskever2014sequence",
-          "arXiv:1409.3215; NIPS 2014", "sequence-to-sequence",
-          "Deep LSTM encoder and decoder trained end to end for translation."),
-    Event(2014, "Additive attention", "Bahdanau, Cho & Bengio", "bahdanau2014neural",
-          "arXiv:1409.0473; ICLR 2015", "sequence-to-sequence",
-          "The decoder attends to all encoder states instead of one fixed-size vector."),
-    Event(2015, "Multiplicative attention", "Luong, Pham & Manning", "luong2015effective",
-          "arXiv:1508.04025; EMNLP 2015", "sequence-to-sequence",
-          "Compares attention scores (dot, general, concat) and global with local attention."),
-    Event(2017, "Transformer", "Vaswani et al.", "vaswani2017attention",
-          "arXiv:1706.03762; NIPS 2017", "sequence-to-sequence",
-          "Self-attention without recurrence; trains in parallel over time steps."),
-    Event(2021, "S4", "Gu, Goel & Ré", "gu2021efficiently",
-          "arXiv:2111.00396; ICLR 2022", "revival",
-          "Structured state-space layers: a linear recurrence that trains as a convolution "
-          "(computed with FFTs) and runs as a recurrence.",
-          related=("gu2022efficiently",)),
-    Event(2023, "RWKV", "Peng et al.", "peng2023rwkv",
-          "arXiv:2305.13048; Findings of EMNLP 2023", "revival",
-          "RWKV-4: a linear-attention model with a trained, input-independent decay per channel; "
-          "it trains like a Transformer and runs as an RNN."),
-    Event(2023, "Mamba", "Gu & Dao", "gu2023mamba",
-          "arXiv:2312.00752", "revival",
-          "Selective state spaces: input-dependent linear recurrence with a parallel scan."),
-    Event(2024, "xLSTM", "Beck et al.", "beck2024xlstm",
-          "arXiv:2405.04517; NeurIPS 2024", "revival",
-          "Exponential gating and matrix memory scale the LSTM to billions of parameters."),
-    Event(2024, "minGRU / minLSTM", "Feng et al.", "feng2024were",
-          "arXiv:2410.01201", "revival",
-          "Gates that do not depend on the previous state, so training is a parallel scan."),
-)  # fmt: skip
+_FIELDS = ("year", "label", "authors", "key", "venue", "category", "note")
+
+
+def _event(i: int, raw: object) -> Event:
+    """Build one :class:`Event` from entry ``i`` of history.yaml, naming what is wrong."""
+    if not isinstance(raw, dict):
+        raise ValueError(f"history.yaml events[{i}] must be a mapping, got {type(raw).__name__}")
+    missing = [f for f in _FIELDS if raw.get(f) in (None, "")]
+    extra = set(raw) - {*_FIELDS, "related"}
+    if missing or extra:
+        raise ValueError(
+            f"history.yaml events[{i}] must have exactly the fields {[*_FIELDS, 'related']} "
+            f"(related optional), missing {missing}, unknown {sorted(extra)}"
+        )
+    if not isinstance(raw["year"], int) or raw["category"] not in CATEGORIES:
+        raise ValueError(
+            f"history.yaml events[{i}] needs an int year and a category in "
+            f"{sorted(CATEGORIES)}, got {raw['year']!r} and {raw['category']!r}"
+        )
+    fields = {f: raw[f] if f == "year" else str(raw[f]) for f in _FIELDS}
+    return Event(**fields, related=tuple(raw.get("related") or ()))
+
+
+def _load_events() -> tuple[Event, ...]:
+    text = resources.files("rnncore.study").joinpath("history.yaml").read_text(encoding="utf-8")
+    raw = yaml.safe_load(text)
+    if not isinstance(raw, dict) or not isinstance(raw.get("events"), list):
+        raise ValueError("history.yaml must hold a list under the key 'events'")
+    return tuple(_event(i, e) for i, e in enumerate(raw["events"]))
+
+
+# the timeline, in year order, from rnncore/study/history.yaml (the one place the events live)
+EVENTS: tuple[Event, ...] = _load_events()
 
 
 def events(category: str | None = None) -> list[Event]:

@@ -155,3 +155,17 @@ def test_errors_name_the_argument(tmp_path: Path) -> None:
         history.bib_keys(tmp_path / "missing.bib")
     with pytest.raises(ValueError, match="path"):
         history.bib_years(tmp_path / "missing.bib")
+
+
+def test_entries_of_history_yaml_are_validated() -> None:
+    good = {"year": 1997, "label": "x", "authors": "a", "key": "a1997x", "venue": "v",
+            "category": "architecture", "note": "n"}  # fmt: skip
+    assert history._event(0, good).related == ()
+    with pytest.raises(ValueError, match=r"events\[3\].*missing \['note'\]"):
+        history._event(3, {k: v for k, v in good.items() if k != "note"})
+    with pytest.raises(ValueError, match="unknown"):
+        history._event(0, {**good, "colour": "red"})
+    with pytest.raises(ValueError, match="category"):
+        history._event(0, {**good, "category": "poetry"})
+    with pytest.raises(ValueError, match="mapping"):
+        history._event(0, ["not", "a", "mapping"])
