@@ -12,7 +12,8 @@ Sources
   align and translate", ICLR: a bidirectional encoder whose annotations h_j = [h_j_fwd; h_j_bwd]
   are weighted by an alignment model a(s_{t-1}, h_j) = v^T tanh(W s_{t-1} + U h_j) (Sec. 3.1,
   Eq. 4-6, and Appendix A.1.2); c_t = sum_j alpha_tj h_j, and s_t = f(s_{t-1}, y_{t-1}, c_t).
-  This is ``attention=True``.
+  This is ``attention=True`` with ``score="additive"``; Luong et al.'s dot, general and concat
+  scores (:mod:`rnncore.models.attention`) can replace it through ``score``.
 
 Shapes: S source steps, T target steps, B batch, E embedding size, H hidden units, A attention size,
 V vocabulary, K beam width. All sequences are time first, ``(S, B)`` and ``(T, B)``.
@@ -30,6 +31,7 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
+from rnncore.models.attention import make_score
 from rnncore.models.seq2seq_decode import beam_search, exact_match_error, greedy_decode, translate
 from rnncore.utils import check_positive_int
 
@@ -48,9 +50,9 @@ __all__ = [
 class Memory(NamedTuple):
     """What the encoder hands the decoder.
 
-    annotations (S, B, C), keys (S, B, A) or None (U h_j, precomputed once), mask (S, B) bool (True
-    on real tokens), summary (B, C) (last forward [and first backward] state), s0 (B, H); C = 2H for
-    a bidirectional encoder, else H.
+    annotations (S, B, C), keys (S, B, K) or None (the score's per-input part, e.g. U h_j, computed
+    once), mask (S, B) bool (True on real tokens), summary (B, C) (last forward [and first backward]
+    state), s0 (B, H); C = 2H for a bidirectional encoder, else H.
     """
 
     annotations: torch.Tensor
@@ -88,6 +90,10 @@ class Seq2Seq(nn.Module):
         False: the context is the encoder's fixed summary, the same at every step (Cho et al.).
     attention_size : int, optional
         A, the width of the alignment model (default H).
+    score : str
+        The attention score, one of :data:`rnncore.models.attention.SCORES`: ``"additive"``
+        (Bahdanau et al., the default), or Luong et al.'s ``"dot"`` (needs C = H, so
+        ``bidirectional=False``), ``"general"`` or ``"concat"``.
     """
 
     def __init__(
@@ -100,6 +106,7 @@ class Seq2Seq(nn.Module):
         attention_size: int | None = None,
         bidirectional: bool = True,
         pad_id: int = 0,
+        score: str = "additive",
     ) -> None:
         super().__init__()
         check_positive_int(src_vocab_size, "src_vocab_size")
@@ -115,9 +122,8 @@ class Seq2Seq(nn.Module):
         self.bridge = nn.Linear(C, H)  # s_0 = tanh(W_s [h_S_fwd; h_1_bwd])
         self.tgt_embed = nn.Embedding(tgt_vocab_size, E)
         if self.attention:
-            self.query = nn.Linear(H, A, bias=False)  # W: the decoder state asks
-            self.key = nn.Linear(C, A)  # U: each annotation answers
-            self.score = nn.Linear(A, 1, bias=False)  # v: how well they match
+            # e_tj = score(s_{t-1}, h_j), with its per-input part precomputed by scorer.keys
+            self.scorer = make_score(score, H, C, A)
         self.cell = nn.GRUCell(E + C, H)
         self.out = nn.Linear(H + C + E, tgt_vocab_size)
 
@@ -143,13 +149,13 @@ class Seq2Seq(nn.Module):
         annotations, _ = pad_packed_sequence(out, total_length=S)  # (S, B, C), zeros on padding
         summary = torch.cat(list(h_n), dim=-1)  # forward's last state [; backward's first]: (B, C)
         mask = torch.arange(S, device=src.device)[:, None] < src_lengths.to(src.device)[None, :]
-        keys = self.key(annotations) if self.attention else None
+        keys = self.scorer.keys(annotations) if self.attention else None
         return Memory(annotations, keys, mask, summary, torch.tanh(self.bridge(summary)))
 
     def attend(self, s_prev: torch.Tensor, memory: Memory) -> tuple[torch.Tensor, torch.Tensor]:
         """Return the context (B, C) and alignment weights alpha (B, S) given s_prev (B, H)."""
-        # e_tj = v^T tanh(W s_{t-1} + U h_j): one score per source position
-        e = self.score(torch.tanh(self.query(s_prev)[None] + memory.keys)).squeeze(-1)  # (S, B)
+        # e_tj = score(s_{t-1}, h_j), e.g. v^T tanh(W s_{t-1} + U h_j): one per source position
+        e = self.scorer(s_prev, memory.keys)  # (S, B)
         e = e.masked_fill(~memory.mask, float("-inf"))  # padding gets zero weight
         alpha = torch.softmax(e, dim=0)
         context = (alpha[..., None] * memory.annotations).sum(0)

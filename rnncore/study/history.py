@@ -1,8 +1,22 @@
 """A timeline of recurrent neural networks: one source of truth for dates, authors and citations.
 
-Every event names the publication that introduced it by its key in ``references.bib``; the tests
-check that each key exists there and that the events are sorted by year. Each entry was checked
-against the publication itself (title page, journal record or proceedings), not against a blog post.
+**Dating rule.** Every event is dated by the *first public appearance* of the work that we could
+check against the document itself or its archival record: a technical report, thesis, preprint or
+conference paper when one came first, otherwise the journal article. ``key`` cites that first
+version and ``year`` is its year; later versions of the same work (the journal article after a
+report, the conference paper after a preprint) are listed in ``related`` and named in ``venue``.
+Where a preprint and the archival version appeared in the same year, ``key`` may cite the archival
+version: the year is the same. An event marks a step that the cited publication took, not
+necessarily an invention from nothing: the notes say when a step had precursors (backpropagation
+through time, for example, was described by several groups between 1986 and 1990).
+
+The tests check that every key (and every related key) exists in ``references.bib``, that each
+event's year equals the year of its ``key`` entry there, that no related version is older, and that
+the events are sorted by year. Each entry was checked against the publication itself (title page,
+journal record, proceedings or the authors' announcement), not against a blog post.
+
+The events themselves live in ``rnncore/study/history.yaml``, one entry per event; this module
+validates them on import.
 
 Sources: the entries of ``references.bib`` named by each event's ``key`` (and ``related`` keys).
 """
@@ -11,15 +25,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
+
+import yaml
 
 __all__ = [
     "CATEGORIES",
     "EVENTS",
     "Event",
     "bib_keys",
+    "bib_years",
     "events",
     "find",
+    "key_year",
+    "misdated",
     "missing_keys",
     "table",
 ]
@@ -40,14 +60,15 @@ class Event:
 
     Attributes
     ----------
-    year : the year of the cited publication (``venue``), not of a later journal version.
+    year : the year of the work's first public appearance (the ``key`` entry), not of a later
+        journal or conference version (see the dating rule in the module docstring).
     label : a short name for the figure, e.g. ``"LSTM"``.
     authors : the authors as cited, e.g. ``"Hochreiter & Schmidhuber"``.
-    key : the BibTeX key of the publication in ``references.bib``.
-    venue : where it appeared, with volume/issue or report number.
+    key : the BibTeX key, in ``references.bib``, of the first public version.
+    venue : where it appeared first, with volume/issue or report number, then any later version.
     category : one of :data:`CATEGORIES`.
     note : one sentence on what the publication contributed.
-    related : keys of earlier or later versions of the same work (e.g. a technical report).
+    related : keys of later versions of the same work (e.g. the journal article after a report).
     """
 
     year: int
@@ -60,80 +81,39 @@ class Event:
     related: tuple[str, ...] = ()
 
 
-EVENTS: tuple[Event, ...] = (
-    Event(1982, "Hopfield network", "Hopfield", "hopfield1982neural",
-          "PNAS 79(8)", "architecture",
-          "A symmetric recurrent network whose dynamics settle into stored memories "
-          "(content-addressable memory); it is not trained on sequences."),
-    Event(1986, "Backpropagation", "Rumelhart, Hinton & Williams", "rumelhart1986learning",
-          "Nature 323", "learning",
-          "Error backpropagation for multilayer networks; notes that a recurrent net run for T "
-          "steps equals a T-layer feedforward net with shared weights."),
-    Event(1986, "Jordan network", "Jordan", "jordan1986serial",
-          "ICS Report 8604, UC San Diego", "architecture",
-          "Serial order with recurrent connections from the output units back into state units."),
-    Event(1989, "RTRL", "Williams & Zipser", "williams1989learning",
-          "Neural Computation 1(2)", "learning",
-          "Real-time recurrent learning: forward-mode, online gradients for fully recurrent "
-          "networks (not BPTT)."),
-    Event(1990, "Elman network", "Elman", "elman1990finding",
-          "Cognitive Science 14(2)", "architecture",
-          "The simple recurrent network: hidden state copied to context units and fed back; "
-          "first circulated as CRL Technical Report 8801 (1988).",
-          related=("elman1988finding",)),
-    Event(1990, "BPTT", "Werbos", "werbos1990backpropagation",
-          "Proceedings of the IEEE 78(10)", "learning",
-          "Backpropagation through time: unroll the recurrence and backpropagate through the "
-          "unrolled graph."),
-    Event(1991, "Vanishing gradients", "Hochreiter", "hochreiter1991untersuchungen",
-          "Diploma thesis, TU München", "analysis",
-          "Shows that backpropagated errors in recurrent nets shrink or blow up exponentially "
-          "with the time lag."),
-    Event(1994, "Long-term dependencies", "Bengio, Simard & Frasconi", "bengio1994learning",
-          "IEEE Trans. Neural Networks 5(2)", "analysis",
-          "Proves a trade-off between storing information robustly and learning it by gradient "
-          "descent."),
-    Event(1997, "LSTM", "Hochreiter & Schmidhuber", "hochreiter1997long",
-          "Neural Computation 9(8)", "architecture",
-          "Long short-term memory: a gated cell with a constant error carousel (no forget gate "
-          "yet)."),
-    Event(1997, "Bidirectional RNN", "Schuster & Paliwal", "schuster1997bidirectional",
-          "IEEE Trans. Signal Processing 45(11)", "architecture",
-          "Two recurrences, one forward and one backward in time, read by the same output."),
-    Event(2000, "Forget gate", "Gers, Schmidhuber & Cummins", "gers2000learning",
-          "Neural Computation 12(10)", "architecture",
-          "Adds the forget gate that lets an LSTM cell reset its own state."),
-    Event(2006, "CTC", "Graves, Fernández, Gomez & Schmidhuber", "graves2006connectionist",
-          "ICML 2006", "sequence-to-sequence",
-          "Connectionist temporal classification: train an RNN on unsegmented label sequences."),
-    Event(2014, "GRU, encoder-decoder", "Cho et al.", "cho2014learning",
-          "EMNLP 2014", "sequence-to-sequence",
-          "An RNN encoder-decoder for translation, with the gated recurrent unit."),
-    Event(2014, "Sequence to sequence", "Sutskever, Vinyals & Le", "sutskever2014sequence",
-          "NIPS 2014", "sequence-to-sequence",
-          "Deep LSTM encoder and decoder trained end to end for translation."),
-    Event(2014, "Additive attention", "Bahdanau, Cho & Bengio", "bahdanau2014neural",
-          "arXiv:1409.0473 (ICLR 2015)", "sequence-to-sequence",
-          "The decoder attends to all encoder states instead of one fixed-size vector."),
-    Event(2017, "Transformer", "Vaswani et al.", "vaswani2017attention",
-          "NIPS 2017", "sequence-to-sequence",
-          "Self-attention without recurrence; trains in parallel over time steps."),
-    Event(2022, "S4", "Gu, Goel & Ré", "gu2022efficiently",
-          "ICLR 2022 (arXiv 2021)", "revival",
-          "Structured state-space layers: a linear recurrence that also runs as a convolution."),
-    Event(2023, "RWKV", "Peng et al.", "peng2023rwkv",
-          "Findings of EMNLP 2023", "revival",
-          "A linear-attention model that trains like a Transformer and runs as an RNN."),
-    Event(2023, "Mamba", "Gu & Dao", "gu2023mamba",
-          "arXiv:2312.00752", "revival",
-          "Selective state spaces: input-dependent linear recurrence with a parallel scan."),
-    Event(2024, "xLSTM", "Beck et al.", "beck2024xlstm",
-          "NeurIPS 2024 (arXiv 2024)", "revival",
-          "Exponential gating and matrix memory scale the LSTM to billions of parameters."),
-    Event(2024, "minGRU / minLSTM", "Feng et al.", "feng2024were",
-          "arXiv:2410.01201", "revival",
-          "Gates that do not depend on the previous state, so training is a parallel scan."),
-)  # fmt: skip
+_FIELDS = ("year", "label", "authors", "key", "venue", "category", "note")
+
+
+def _event(i: int, raw: object) -> Event:
+    """Build one :class:`Event` from entry ``i`` of history.yaml, naming what is wrong."""
+    if not isinstance(raw, dict):
+        raise ValueError(f"history.yaml events[{i}] must be a mapping, got {type(raw).__name__}")
+    missing = [f for f in _FIELDS if raw.get(f) in (None, "")]
+    extra = set(raw) - {*_FIELDS, "related"}
+    if missing or extra:
+        raise ValueError(
+            f"history.yaml events[{i}] must have exactly the fields {[*_FIELDS, 'related']} "
+            f"(related optional), missing {missing}, unknown {sorted(extra)}"
+        )
+    if not isinstance(raw["year"], int) or raw["category"] not in CATEGORIES:
+        raise ValueError(
+            f"history.yaml events[{i}] needs an int year and a category in "
+            f"{sorted(CATEGORIES)}, got {raw['year']!r} and {raw['category']!r}"
+        )
+    fields = {f: raw[f] if f == "year" else str(raw[f]) for f in _FIELDS}
+    return Event(**fields, related=tuple(raw.get("related") or ()))
+
+
+def _load_events() -> tuple[Event, ...]:
+    text = resources.files("rnncore.study").joinpath("history.yaml").read_text(encoding="utf-8")
+    raw = yaml.safe_load(text)
+    if not isinstance(raw, dict) or not isinstance(raw.get("events"), list):
+        raise ValueError("history.yaml must hold a list under the key 'events'")
+    return tuple(_event(i, e) for i, e in enumerate(raw["events"]))
+
+
+# the timeline, in year order, from rnncore/study/history.yaml (the one place the events live)
+EVENTS: tuple[Event, ...] = _load_events()
 
 
 def events(category: str | None = None) -> list[Event]:
@@ -153,6 +133,20 @@ def find(label: str) -> Event:
         if e.label.lower() == label.lower():
             return e
     raise ValueError(f"label must be one of {[e.label for e in EVENTS]}, got {label!r}")
+
+
+def key_year(key: str) -> int:
+    """The year written in a citation key of the form ``firstauthorYEARfirstword``.
+
+    The tests check that it equals the ``year`` field of every timeline entry in
+    ``references.bib``, so a notebook can read a version's year without the .bib file.
+    """
+    if not isinstance(key, str):
+        raise TypeError(f"key must be a str, got {type(key).__name__}")
+    m = re.fullmatch(r"[a-z]+(\d{4})[a-z]+", key)
+    if m is None:
+        raise ValueError(f"key must look like firstauthorYEARfirstword, got {key!r}")
+    return int(m.group(1))
 
 
 def table(category: str | None = None) -> list[dict[str, object]]:
@@ -177,3 +171,36 @@ def missing_keys(path: str | Path) -> list[str]:
     defined = bib_keys(path)
     wanted = [k for e in EVENTS for k in (e.key, *e.related)]
     return [k for k in wanted if k not in defined]
+
+
+def bib_years(path: str | Path) -> dict[str, int]:
+    """Return ``{key: year}`` for every entry of the BibTeX file at ``path`` that has a year."""
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"path must be an existing .bib file, got {str(path)!r}")
+    text = path.read_text(encoding="utf-8")
+    years = {}
+    for m in re.finditer(
+        r"^\s*@\w+\s*\{\s*([^,\s]+)\s*,(.*?)^\s*\}", text, re.MULTILINE | re.DOTALL
+    ):
+        year = re.search(r"^\s*year\s*=\s*[{\"]?(\d{4})", m.group(2), flags=re.MULTILINE)
+        if year:
+            years[m.group(1)] = int(year.group(1))
+    return years
+
+
+def misdated(path: str | Path) -> list[str]:
+    """Events that break the dating rule against the BibTeX file at ``path``, one line each.
+
+    An event breaks it when its year differs from the year of its ``key`` entry, or when one of its
+    ``related`` versions is older than the event (then that version appeared first).
+    """
+    years = bib_years(path)
+    problems = []
+    for e in EVENTS:
+        if years.get(e.key) != e.year:
+            problems.append(f"{e.label}: year {e.year}, but {e.key} has {years.get(e.key)}")
+        for k in e.related:
+            if k in years and years[k] < e.year:
+                problems.append(f"{e.label}: related {k} ({years[k]}) is older than {e.year}")
+    return problems

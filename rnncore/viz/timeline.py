@@ -2,7 +2,8 @@
 
 A horizontal time axis with labels beside each point crowds badly (three events in 2014, five in
 2022-2024), so each event gets its own row: the x position is the year, the label sits beside the
-point and names the authors and the cited year. The data come from :mod:`rnncore.study.history`.
+point and names the authors and the year of the work's first public appearance (the dating
+rule of :mod:`rnncore.study.history`). The data come from :mod:`rnncore.study.history`.
 """
 
 from __future__ import annotations
@@ -92,7 +93,7 @@ def plot_timeline(
     ax.set_ylim(len(events) - 0.4, -0.6)  # first event on top
     ax.set_yticks([])
     ax.set_xlim(lo - 2, hi + 2)
-    ax.set_xlabel("year of the cited publication")
+    ax.set_xlabel("year of first public appearance")
     ax.set_title("Recurrent neural networks: a timeline of primary sources")
     for side in ("left", "right", "top"):
         ax.spines[side].set_visible(False)

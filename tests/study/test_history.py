@@ -1,4 +1,6 @@
-"""The timeline data: every citation key is in references.bib, years are sorted, fields valid."""
+"""The timeline data: every citation key is in references.bib, every year follows the dating rule
+(first public appearance: the year of the event's key entry, no related version older), years are
+sorted, fields valid."""
 
 from __future__ import annotations
 
@@ -13,6 +15,30 @@ BIB = Path(__file__).resolve().parents[2] / "references.bib"
 
 def test_every_key_is_in_references_bib() -> None:
     assert history.missing_keys(BIB) == []
+
+
+def test_years_follow_the_dating_rule() -> None:
+    # each event's year is the year of its key's entry, and no later version is older
+    assert history.misdated(BIB) == []
+    years = history.bib_years(BIB)
+    for e in history.EVENTS:
+        versions = [years[k] for k in (e.key, *e.related)]
+        assert e.year == min(versions), e
+
+
+def test_key_year_matches_the_bib_year() -> None:
+    years = history.bib_years(BIB)
+    for e in history.EVENTS:
+        for k in (e.key, *e.related):
+            assert history.key_year(k) == years[k], k
+    with pytest.raises(ValueError, match="key"):
+        history.key_year("Hochreiter1997")
+    with pytest.raises(TypeError, match="key"):
+        history.key_year(1997)  # type: ignore[arg-type]
+
+
+def test_the_rule_is_stated() -> None:
+    assert "first public appearance" in " ".join((history.__doc__ or "").split())
 
 
 def test_years_are_sorted() -> None:
@@ -39,16 +65,24 @@ def test_categories_are_known_and_fields_filled() -> None:
 @pytest.mark.parametrize(
     ("label", "year", "key"),
     [
+        ("Reverse-mode differentiation", 1970, "linnainmaa1970representation"),
+        ("Learning pattern sequences", 1972, "amari1972learning"),
+        ("Persistent states", 1974, "little1974existence"),
+        ("Backpropagation for networks", 1974, "werbos1974beyond"),
         ("Hopfield network", 1982, "hopfield1982neural"),
         ("Jordan network", 1986, "jordan1986serial"),
+        ("Dynamic error propagation", 1987, "robinson1987utility"),
+        ("Elman network", 1988, "elman1988finding"),
+        ("BPTT", 1988, "werbos1988generalization"),
         ("RTRL", 1989, "williams1989learning"),
-        ("Elman network", 1990, "elman1990finding"),
-        ("BPTT", 1990, "werbos1990backpropagation"),
         ("Vanishing gradients", 1991, "hochreiter1991untersuchungen"),
-        ("LSTM", 1997, "hochreiter1997long"),
+        ("LSTM", 1995, "hochreiter1995long"),
         ("Bidirectional RNN", 1997, "schuster1997bidirectional"),
-        ("Forget gate", 2000, "gers2000learning"),
+        ("Forget gate", 1999, "gers1999learning"),
+        ("Recurrent continuous translation", 2013, "kalchbrenner2013recurrent"),
+        ("Additive attention", 2014, "bahdanau2014neural"),
         ("Transformer", 2017, "vaswani2017attention"),
+        ("S4", 2021, "gu2021efficiently"),
     ],
 )
 def test_known_dates(label: str, year: int, key: str) -> None:
@@ -56,8 +90,20 @@ def test_known_dates(label: str, year: int, key: str) -> None:
     assert (e.year, e.key) == (year, key)
 
 
-def test_elman_report_is_related_to_the_journal_paper() -> None:
-    assert "elman1988finding" in history.find("elman network").related
+@pytest.mark.parametrize(
+    ("label", "later"),
+    [
+        ("Elman network", "elman1990finding"),
+        ("LSTM", "hochreiter1997long"),
+        ("Forget gate", "gers2000learning"),
+        ("S4", "gu2022efficiently"),
+        ("Reverse-mode differentiation", "linnainmaa1976taylor"),
+    ],
+)
+def test_later_versions_are_related(label: str, later: str) -> None:
+    e = history.find(label)
+    assert later in e.related
+    assert history.bib_years(BIB)[later] > e.year
 
 
 def test_events_filters_by_category() -> None:
@@ -82,6 +128,22 @@ def test_bib_keys_reads_entries(tmp_path: Path) -> None:
     assert history.missing_keys(bib)  # the real keys are absent here
 
 
+def test_misdated_finds_a_wrong_year_and_an_older_version(tmp_path: Path) -> None:
+    bib = tmp_path / "x.bib"
+    text = BIB.read_text(encoding="utf-8")
+    # the LSTM report moved to 1996, the journal paper kept: the event's year no longer matches
+    bib.write_text(
+        text.replace("number      = {FKI-207-95},\n  month       = aug,\n  year        = {1995}",
+                     "number      = {FKI-207-95},\n  month       = aug,\n  year        = {1996}"),
+        encoding="utf-8",
+    )  # fmt: skip
+    assert any(p.startswith("LSTM:") for p in history.misdated(bib))
+    # the Elman journal paper dated before the report: the related version is older
+    old, new = "{179--211},\n  year    = {1990}", "{179--211},\n  year    = {1987}"
+    bib.write_text(text.replace(old, new), encoding="utf-8")
+    assert any("elman1990finding" in p for p in history.misdated(bib))
+
+
 def test_errors_name_the_argument(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="category"):
         history.events("poetry")
@@ -91,3 +153,19 @@ def test_errors_name_the_argument(tmp_path: Path) -> None:
         history.find(1997)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="path"):
         history.bib_keys(tmp_path / "missing.bib")
+    with pytest.raises(ValueError, match="path"):
+        history.bib_years(tmp_path / "missing.bib")
+
+
+def test_entries_of_history_yaml_are_validated() -> None:
+    good = {"year": 1997, "label": "x", "authors": "a", "key": "a1997x", "venue": "v",
+            "category": "architecture", "note": "n"}  # fmt: skip
+    assert history._event(0, good).related == ()
+    with pytest.raises(ValueError, match=r"events\[3\].*missing \['note'\]"):
+        history._event(3, {k: v for k, v in good.items() if k != "note"})
+    with pytest.raises(ValueError, match="unknown"):
+        history._event(0, {**good, "colour": "red"})
+    with pytest.raises(ValueError, match="category"):
+        history._event(0, {**good, "category": "poetry"})
+    with pytest.raises(ValueError, match="mapping"):
+        history._event(0, ["not", "a", "mapping"])

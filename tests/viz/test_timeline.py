@@ -16,7 +16,7 @@ def test_one_point_per_event_at_its_year() -> None:
     assert [int(p[0]) for p in points] == [e.year for e in history.EVENTS]
     assert [int(p[1]) for p in points] == list(range(len(history.EVENTS)))
     texts = [t.get_text() for t in ax.texts]
-    assert any("LSTM (Hochreiter & Schmidhuber, 1997)" in t for t in texts)
+    assert any("LSTM (Hochreiter & Schmidhuber, 1995)" in t for t in texts)
     assert ax.get_title() and ax.get_xlabel()
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert legend == list(history.CATEGORIES)
