@@ -23,7 +23,7 @@ _LAZY = {
     "to_torch": "rnncore.interop",
     "show_quiz": "rnncore.study.quiz",
     "CharModel": "rnncore.nn.charmodel",
-    "CharVocab": "rnncore.data.text",
+    "CharVocab": "rnncore.data.vocab",
     "load_shakespeare": "rnncore.data.text",
 }
 

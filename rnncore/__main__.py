@@ -70,7 +70,9 @@ def cmd_train_charlm(args: argparse.Namespace) -> int:
     import torch
 
     import rnncore
-    from rnncore.data.text import CharVocab, char_lm_batches, split_by_position
+    from rnncore.data.split import split_by_position
+    from rnncore.data.text import char_lm_batches
+    from rnncore.data.vocab import CharVocab
     from rnncore.models.charlm import CharLM, charlm_loss, evaluate_charlm
     from rnncore.training.loop import train, warmup_cosine
     from rnncore.training.metrics import nats_to_bits, perplexity
@@ -150,7 +152,7 @@ def add_train_charlm(subparsers: argparse._SubParsersAction) -> None:
 def cmd_sample(args: argparse.Namespace) -> int:
     """Generate text from a checkpoint written by ``train-charlm``."""
     import rnncore
-    from rnncore.data.text import CharVocab
+    from rnncore.data.vocab import CharVocab
     from rnncore.models.charlm import CharLM, sample
     from rnncore.training.loop import load_checkpoint
 

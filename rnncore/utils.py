@@ -16,6 +16,7 @@ import numpy as np
 __all__ = [
     "check_array",
     "check_finite",
+    "check_ids",
     "check_positive_int",
     "check_shape",
     "set_seed",
@@ -86,6 +87,36 @@ def check_array(
     if finite:
         check_finite(arr, name)
     return arr
+
+
+def check_ids(
+    ids: object,
+    name: str,
+    vocab_size: int | None = None,
+    ndim: int | None = None,
+    letters: str = "",
+    nonempty: bool = False,
+) -> np.ndarray:
+    """Return token ids as an int64 ndarray after checking dtype, dimensions and range.
+
+    ``ids`` may be a list, an ndarray or a torch tensor (read on the CPU; the tensor itself is not
+    changed). Float ids are refused (``TypeError``): a float id is almost always a bug upstream.
+    ``ndim`` (with ``letters`` naming the axes, e.g. ``"(T, B)"``) fixes the number of dimensions,
+    ``nonempty`` refuses a zero-length axis, and ``vocab_size`` V refuses ids outside ``[0, V)``.
+    """
+    arr = np.asarray(ids.detach().cpu().numpy() if hasattr(ids, "detach") else ids)
+    if arr.dtype.kind not in "iu":
+        raise TypeError(f"{name} must be an integer array of token ids, got dtype {arr.dtype}")
+    if (ndim is not None and arr.ndim != ndim) or (nonempty and 0 in arr.shape):
+        want = letters or "(" + ", ".join(["?"] * (arr.ndim if ndim is None else ndim)) + ")"
+        kind = "non-empty shape" if nonempty else "shape"
+        raise ValueError(f"{name} must have {kind} {want}, got {arr.shape}")
+    if vocab_size is not None and arr.size and (arr.min() < 0 or arr.max() >= vocab_size):
+        bad = arr[(arr < 0) | (arr >= vocab_size)]
+        raise ValueError(
+            f"{name} must lie in [0, {vocab_size - 1}] (V={vocab_size}), got {int(bad[0])}"
+        )
+    return arr.astype(np.int64, copy=False)
 
 
 def check_finite(arr: np.ndarray, name: str) -> None:

@@ -9,7 +9,7 @@ import torch
 import rnncore
 from rnncore.nn.functional import log_softmax, sigmoid, softmax
 from rnncore.nn.gradcheck import numerical_gradient, relative_error
-from rnncore.utils import check_array, check_shape
+from rnncore.utils import check_array, check_ids, check_shape
 
 
 def test_set_seed_makes_python_numpy_and_torch_repeat() -> None:
@@ -83,6 +83,25 @@ def test_check_array_refuses_ints_nan_and_wrong_ndim() -> None:
         ValueError, match=r"h0 must have shape \(L, B, H\) = \(1, \?, 4\), got \(1, 2, 5\)"
     ):
         check_shape(np.ones((1, 2, 5)), "h0", (1, None, 4), "(L, B, H)")
+
+
+def test_check_ids_returns_int64_and_names_dtype_shape_and_range() -> None:
+    ids = check_ids(torch.tensor([[0, 4]], dtype=torch.int32), "src", 5, ndim=2, letters="(S, B)")
+    assert ids.dtype == np.int64 and ids.tolist() == [[0, 4]]
+    assert check_ids([3, 1], "ids").tolist() == [3, 1]
+    with pytest.raises(
+        TypeError, match="ids must be an integer array of token ids, got dtype float"
+    ):
+        check_ids(np.zeros(3), "ids")
+    with pytest.raises(ValueError, match=r"x must have shape \(T, B\), got \(4,\)"):
+        check_ids(np.arange(4), "x", ndim=2, letters="(T, B)")
+    with pytest.raises(ValueError, match=r"x must have shape \(\?, \?\), got \(4,\)"):
+        check_ids(np.arange(4), "x", ndim=2)
+    with pytest.raises(ValueError, match=r"src must have non-empty shape \(S, B\), got \(0, 2\)"):
+        check_ids(np.zeros((0, 2), int), "src", ndim=2, letters="(S, B)", nonempty=True)
+    with pytest.raises(ValueError, match=r"targets must lie in \[0, 2\] \(V=3\), got -1"):
+        check_ids([0, -1, 7], "targets", 3)
+    assert check_ids(np.zeros((0, 2), int), "ids", 3, ndim=2).shape == (0, 2)  # empty is fine
 
 
 def test_lazy_exports_resolve_and_import_of_rnncore_stays_light() -> None:

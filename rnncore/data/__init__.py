@@ -1,7 +1,9 @@
 """Data sets that ship inside the package (no download), their loaders, and synthetic tasks.
 
-- ``text`` (with ``shakespeare/``): the Shakespeare corpus, a character vocabulary, splits, batches.
-- ``timeseries``: the sunspot series, splits, scaling, windows and forecasting baselines.
+- ``vocab``: the character vocabulary (with optional special symbols) every text model uses.
+- ``split``: consecutive training, validation and test blocks of a text or a series.
+- ``text`` (with ``shakespeare/``): the Shakespeare corpus and batches of character windows.
+- ``timeseries``: the sunspot series, scaling, windows and forecasting baselines.
 - ``vowels`` (with ``japanese_vowels/``): the Japanese Vowels speaker-recognition data.
 - ``dates``: date-format translation pairs rendered offline, for sequence to sequence.
 - ``tasks``: synthetic tasks (the adding problem, context and memory tasks).

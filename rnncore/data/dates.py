@@ -10,7 +10,7 @@ specific place in the input.
 The train/held-out split is *by date*: no held-out calendar date appears in training in any locale
 or format, so held-out accuracy measures generalisation to unseen dates, not recall of strings.
 
-The character vocabulary here is the minimal one this task needs (``CharVocab``): fixed specials
+Both vocabularies are :class:`rnncore.data.vocab.CharVocab` with the encoder-decoder's specials
 ``<pad>``, ``<sos>``, ``<eos>`` at ids 0, 1, 2, then the characters; an unknown character raises a
 ``ValueError`` that names it.
 """
@@ -18,19 +18,19 @@ The character vocabulary here is the minimal one this task needs (``CharVocab``)
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from babel import Locale
 from babel.dates import format_date
 
+from rnncore.data.vocab import SEQ2SEQ, CharVocab
 from rnncore.utils import check_positive_int
 
 __all__ = [
     "FORMATS",
     "LOCALES",
-    "CharVocab",
     "DateDataset",
     "field_accuracy",
     "make_date_dataset",
@@ -40,7 +40,6 @@ __all__ = [
 
 LOCALES: tuple[str, ...] = ("en", "fr", "de", "es")
 FORMATS: tuple[str, ...] = ("full", "long", "medium")
-PAD, SOS, EOS = "<pad>", "<sos>", "<eos>"
 ISO_FIELDS: dict[str, slice] = {"year": slice(0, 4), "month": slice(5, 7), "day": slice(8, 10)}
 _LOCALE_CACHE: dict[str, Locale] = {}
 
@@ -90,81 +89,6 @@ def split_dates(
     return [d for d, h in zip(days, held, strict=True) if not h], [
         d for d, h in zip(days, held, strict=True) if h
     ]
-
-
-class CharVocab:
-    """Map characters to integer ids and back, with ``<pad>``=0, ``<sos>``=1, ``<eos>``=2.
-
-    ``encode_batch`` returns a padded ``(T, B)`` int64 array (time first, as every model here).
-    """
-
-    def __init__(self, chars: Iterable[str]) -> None:
-        chars = sorted(set(chars))
-        if not chars:
-            raise ValueError("chars must hold at least one character, got none")
-        for c in chars:
-            if not isinstance(c, str) or len(c) != 1:
-                raise ValueError(f"chars must be single characters, got {c!r}")
-        self.itos: list[str] = [PAD, SOS, EOS, *chars]
-        self.stoi: dict[str, int] = {s: i for i, s in enumerate(self.itos)}
-        self.pad_id, self.sos_id, self.eos_id = 0, 1, 2
-
-    @classmethod
-    def from_strings(cls, strings: Iterable[str]) -> CharVocab:
-        """Build the vocabulary of every character that occurs in ``strings``."""
-        return cls(set().union(*(set(s) for s in strings)))
-
-    def __len__(self) -> int:
-        return len(self.itos)
-
-    def encode(self, text: str, add_sos: bool = False, add_eos: bool = False) -> list[int]:
-        """Turn ``text`` into ids, optionally framed by ``<sos>`` / ``<eos>``."""
-        if not isinstance(text, str):
-            raise TypeError(f"text must be a str, got {type(text).__name__}")
-        ids = []
-        for pos, c in enumerate(text):
-            if c not in self.stoi or c in (PAD, SOS, EOS):
-                raise ValueError(
-                    f"text contains the character {c!r} (U+{ord(c):04X}) at position {pos} of "
-                    f"{text!r}, which is not in the vocabulary of {len(self.itos) - 3} characters"
-                )
-            ids.append(self.stoi[c])
-        return [self.sos_id] * add_sos + ids + [self.eos_id] * add_eos
-
-    def decode(self, ids: Iterable[int]) -> str:
-        """Turn ids back into text up to the first ``<eos>``, skipping ``<pad>`` and ``<sos>``."""
-        out = []
-        for i in ids:
-            i = int(i)
-            if not 0 <= i < len(self.itos):
-                raise ValueError(f"ids must lie in [0, {len(self.itos)}), got {i}")
-            if i == self.eos_id:
-                break
-            if i not in (self.pad_id, self.sos_id):
-                out.append(self.itos[i])
-        return "".join(out)
-
-    def encode_batch(
-        self, texts: Sequence[str], add_sos: bool = False, add_eos: bool = False
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Encode and right-pad ``texts``: returns ids ``(T, B)`` and lengths ``(B,)``, int64."""
-        if len(texts) == 0:
-            raise ValueError("texts must hold at least one string, got an empty sequence")
-        seqs = [self.encode(t, add_sos, add_eos) for t in texts]
-        lengths = np.array([len(s) for s in seqs], dtype=np.int64)
-        if lengths.min() == 0:
-            raise ValueError(f"texts must be non-empty strings, got '' at index {lengths.argmin()}")
-        ids = np.full((lengths.max(), len(seqs)), self.pad_id, dtype=np.int64)
-        for b, s in enumerate(seqs):
-            ids[: len(s), b] = s
-        return ids, lengths
-
-    def decode_batch(self, ids: np.ndarray) -> list[str]:
-        """Decode a ``(T, B)`` array of ids column by column."""
-        ids = np.asarray(ids)
-        if ids.ndim != 2:
-            raise ValueError(f"ids must have shape (T, B), got {ids.shape}")
-        return [self.decode(ids[:, b]) for b in range(ids.shape[1])]
 
 
 @dataclass
@@ -243,8 +167,8 @@ def make_date_dataset(
         heldout_format=held_fmt,
         train_dates=train_dates,
         heldout_dates=heldout_dates,
-        src_vocab=CharVocab(chars),
-        tgt_vocab=CharVocab("0123456789-"),
+        src_vocab=CharVocab.from_text(chars, SEQ2SEQ),
+        tgt_vocab=CharVocab.from_text("0123456789-", SEQ2SEQ),
     )
 
 

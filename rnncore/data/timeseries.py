@@ -1,9 +1,10 @@
-"""Time series plumbing for forecasting: the sunspot data, splits, scaling, windows and baselines.
+"""Time series plumbing for forecasting: the sunspot data, scaling, windows and baselines.
 
 Everything here serves one rule: nothing from the future may reach a model. Splits are contiguous
-blocks in time (train, then validation, then test), the scaler is fitted on the fitting block only,
-and :func:`make_windows` selects windows by the position of their *target*, so a test window may
-look back into earlier years (those values are known when the forecast is made) but never forward.
+blocks in time (train, then validation, then test: :func:`rnncore.data.split.split_by_position`),
+the scaler is fitted on the fitting block only, and :func:`make_windows` selects windows by the
+position of their *target*, so a test window may look back into earlier years (those values are
+known when the forecast is made) but never forward.
 
 Baselines, each the honest bar a neural forecaster has to clear:
 
@@ -35,7 +36,6 @@ __all__ = [
     "persistence_forecast",
     "recursive_forecast",
     "seasonal_naive_forecast",
-    "split_by_position",
 ]
 
 
@@ -62,33 +62,6 @@ def _check_series(series: object, name: str = "series") -> np.ndarray:
     if arr.size == 0:
         raise ValueError(f"{name} must not be empty, got shape {arr.shape}")
     return arr
-
-
-def split_by_position(
-    series: object, n_val: int, n_test: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Cut a series into contiguous train, validation and test blocks, in that order.
-
-    Parameters
-    ----------
-    series : (n,) float array.
-    n_val, n_test : sizes of the validation and test blocks at the end (``n_val`` may be 0).
-
-    Returns
-    -------
-    train : (n - n_val - n_test,), val : (n_val,), test : (n_test,) views of ``series``.
-    """
-    arr = _check_series(series)
-    n_test = check_positive_int(n_test, "n_test")
-    if isinstance(n_val, bool) or not isinstance(n_val, (int, np.integer)) or n_val < 0:
-        raise ValueError(f"n_val must be a non-negative int, got {n_val!r}")
-    n_train = arr.size - n_val - n_test
-    if n_train <= 0:
-        raise ValueError(
-            f"n_val + n_test must leave a training block: n_val={n_val} + n_test={n_test} "
-            f">= len(series)={arr.size}"
-        )
-    return arr[:n_train], arr[n_train : n_train + n_val], arr[n_train + n_val :]
 
 
 class Scaler:

@@ -20,8 +20,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from rnncore.data.text import CharVocab, streams
-from rnncore.utils import check_positive_int
+from rnncore.data.text import streams
+from rnncore.data.vocab import CharVocab
+from rnncore.utils import check_ids, check_positive_int
 
 __all__ = [
     "CharLM",
@@ -97,14 +98,8 @@ class CharLM(nn.Module):
         ``state`` is the state returned by a previous call (carry it across windows of one text) or
         None for zeros: (L, B, H), or the pair (h, c) of such tensors for an LSTM.
         """
-        if not isinstance(x, torch.Tensor) or x.dtype != torch.int64 or x.ndim != 2:
-            got = f"{x.dtype} {tuple(x.shape)}" if isinstance(x, torch.Tensor) else type(x).__name__
-            raise TypeError(f"x must be an int64 tensor of shape (T, B), got {got}")
-        V = self.config["vocab_size"]
-        if x.numel() and (int(x.min()) < 0 or int(x.max()) >= V):
-            raise ValueError(
-                f"x must hold ids in [0, {V}), got values in [{int(x.min())}, {int(x.max())}]"
-            )
+        x = torch.as_tensor(x)
+        check_ids(x, "x", self.config["vocab_size"], ndim=2, letters="(T, B)")
         output, state = self.rnn(self.drop(self.embed(x)), state)
         return self.head(self.drop(output)), state
 

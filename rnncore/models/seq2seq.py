@@ -33,7 +33,7 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from rnncore.models.attention import make_score
 from rnncore.models.seq2seq_decode import beam_search, exact_match_error, greedy_decode, translate
-from rnncore.utils import check_positive_int
+from rnncore.utils import check_ids, check_positive_int
 
 # decoding lives in seq2seq_decode; its functions are re-exported here
 __all__ = [
@@ -60,16 +60,6 @@ class Memory(NamedTuple):
     mask: torch.Tensor
     summary: torch.Tensor
     s0: torch.Tensor
-
-
-def _check_ids(x: object, name: str) -> torch.Tensor:
-    if not isinstance(x, torch.Tensor) or x.dtype != torch.int64:
-        got = x.dtype if isinstance(x, torch.Tensor) else type(x).__name__
-        raise TypeError(f"{name} must be an int64 tensor of token ids, got {got}")
-    if x.ndim != 2 or 0 in x.shape:
-        letters = "(T, B)" if name.startswith("tgt") else "(S, B)"
-        raise ValueError(f"{name} must have non-empty shape {letters}, got {tuple(x.shape)}")
-    return x
 
 
 class Seq2Seq(nn.Module):
@@ -129,7 +119,10 @@ class Seq2Seq(nn.Module):
 
     def encode(self, src: torch.Tensor, src_lengths: torch.Tensor) -> Memory:
         """Read ``src`` (S, B) with true lengths ``src_lengths`` (B,) into a :class:`Memory`."""
-        src = _check_ids(src, "src")
+        src = torch.as_tensor(src)
+        check_ids(
+            src, "src", self.src_embed.num_embeddings, ndim=2, letters="(S, B)", nonempty=True
+        )
         S, B = src.shape
         if not isinstance(src_lengths, torch.Tensor) or tuple(src_lengths.shape) != (B,):
             shape = tuple(src_lengths.shape) if isinstance(src_lengths, torch.Tensor) else None
@@ -138,11 +131,6 @@ class Seq2Seq(nn.Module):
             raise ValueError(
                 f"src_lengths must lie in [1, S={S}], got values in "
                 f"[{int(src_lengths.min())}, {int(src_lengths.max())}]"
-            )
-        if int(src.max()) >= self.src_embed.num_embeddings or int(src.min()) < 0:
-            raise ValueError(
-                f"src ids must lie in [0, {self.src_embed.num_embeddings}), got values in "
-                f"[{int(src.min())}, {int(src.max())}]"
             )
         packed = pack_padded_sequence(self.src_embed(src), src_lengths.cpu(), enforce_sorted=False)
         out, h_n = self.encoder(packed)
@@ -183,7 +171,9 @@ class Seq2Seq(nn.Module):
         ``tgt_in`` (T, B) is the target shifted right (``<sos>`` first), so step t sees the
         reference y_{t-1}, never the model's own guess.
         """
-        tgt_in = _check_ids(tgt_in, "tgt_in")
+        tgt_in = torch.as_tensor(tgt_in)
+        V = self.tgt_embed.num_embeddings
+        check_ids(tgt_in, "tgt_in", V, ndim=2, letters="(T, B)", nonempty=True)
         if tgt_in.shape[1] != src.shape[1]:
             raise ValueError(
                 f"tgt_in must have batch size B={src.shape[1]} like src, got shape "
@@ -254,7 +244,7 @@ class PairBatches:
     Parameters
     ----------
     src_ids : (S, N) int array, src_lengths : (N,) int array
-        Padded sources and their lengths (``CharVocab.encode_batch``).
+        Padded sources and their lengths (:meth:`rnncore.data.vocab.CharVocab.encode_batch`).
     tgt_ids : (T + 1, N) int array
         Targets framed by ``<sos>`` ... ``<eos>`` (``add_sos=True, add_eos=True``).
     """

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import torch
 
-from rnncore.data.dates import CharVocab
+from rnncore.data.vocab import CharVocab
 from rnncore.training.metrics import exact_match
 from rnncore.utils import check_positive_int
 

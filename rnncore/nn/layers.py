@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from rnncore.nn.functional import log_softmax
-from rnncore.utils import check_array, check_shape
+from rnncore.utils import check_array, check_ids, check_shape
 
 __all__ = [
     "affine_backward",
@@ -37,19 +37,6 @@ __all__ = [
 ]
 
 Cache = dict[str, Any]
-
-
-def _check_ids(ids: object, name: str, vocab_size: int, where: np.ndarray | None = None) -> None:
-    """Refuse non-integer or out-of-range token ids (only at positions ``where`` is True)."""
-    arr = np.asarray(ids)
-    if arr.dtype.kind not in "iu":
-        raise TypeError(f"{name} must be an integer array of token ids, got dtype {arr.dtype}")
-    checked = arr if where is None else arr[where]
-    if checked.size and (checked.min() < 0 or checked.max() >= vocab_size):
-        bad = checked[(checked < 0) | (checked >= vocab_size)]
-        raise ValueError(
-            f"{name} must lie in [0, {vocab_size - 1}] (V={vocab_size}), got {int(bad[0])}"
-        )
 
 
 def _check_mask(mask: object, shape: tuple[int, ...]) -> np.ndarray:
@@ -79,10 +66,7 @@ def embedding_forward(ids: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, 
     Float ids are refused (a float id is almost always a bug upstream), as are ids out of range.
     """
     weight = check_array(weight, "weight", ndim=2)
-    ids_arr = np.asarray(ids)
-    _check_ids(ids_arr, "ids", weight.shape[0])
-    if ids_arr.ndim != 2:
-        raise ValueError(f"ids must have shape (T, B), got {ids_arr.shape}")
+    ids_arr = check_ids(ids, "ids", weight.shape[0], ndim=2, letters="(T, B)")
     return weight[ids_arr], {"ids": ids_arr, "shape": weight.shape, "dtype": weight.dtype}
 
 
@@ -155,7 +139,7 @@ def softmax_cross_entropy(
         raise TypeError(f"targets must be an integer array of class ids, got dtype {targets.dtype}")
     check_shape(targets, "targets", logits.shape[:2], "(T, B)")
     keep = np.ones(targets.shape, bool) if mask is None else _check_mask(mask, targets.shape)
-    _check_ids(targets, "targets", logits.shape[2], where=keep)
+    check_ids(targets[keep], "targets", logits.shape[2])
     safe = np.where(keep, targets, 0)
     logp = log_softmax(logits, axis=-1)
     picked = np.take_along_axis(logp, safe[..., None], axis=-1)[..., 0]

@@ -6,8 +6,8 @@ answers a reader sees in the book, in Anki and in the CSV never drift apart.
 
 Every question carries an ``evidence`` pointer: an evidence id ``ev-...`` that the FAQ notebook
 computes and asserts under a MyST label of that name, or a chapter label ``sec:...``.
-:func:`validate` checks the file's structure; :func:`book_labels` and :func:`notebook_evidence_ids`
-let the tests check that every pointer resolves in the tree.
+:func:`validate` checks the file's structure and, given the book's labels, that every pointer
+resolves (the tests collect the labels from the chapters).
 
 Also here: :func:`param_count`, the closed-form parameter count of PyTorch's recurrent layers that
 the FAQ, the quizzes and the mock-interview sheet quote (tested against ``torch.nn``).
@@ -15,7 +15,6 @@ the FAQ, the quizzes and the mock-interview sheet quote (tested against ``torch.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from importlib import resources
@@ -30,9 +29,7 @@ __all__ = [
     "FAQ",
     "GATES",
     "Question",
-    "book_labels",
     "load_faq",
-    "notebook_evidence_ids",
     "param_count",
     "render_markdown",
     "show",
@@ -43,7 +40,6 @@ __all__ = [
 
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _EVIDENCE = re.compile(r"^(ev-[a-z0-9-]+|sec:[a-z0-9-]+)$")
-_LABEL = re.compile(r"^\(([A-Za-z0-9:_-]+)\)=\s*$", re.M)
 _FIELDS = ("id", "category", "question", "short", "long", "evidence")
 
 
@@ -104,7 +100,7 @@ def validate(data: Any, labels: set[str] | None = None, min_questions: int = 1) 
     """Check the FAQ structure; raise ``ValueError`` listing every problem found.
 
     data: the parsed YAML (a dict with "categories" and "questions"). labels: when given, every
-    ``sec:`` and ``ev-`` evidence pointer must be in it (see :func:`book_labels`).
+    ``sec:`` and ``ev-`` evidence pointer must be in it.
     """
     if not isinstance(data, dict) or not {"categories", "questions"} <= set(data):
         raise ValueError("faq data must be a dict with keys 'categories' and 'questions'")
@@ -179,30 +175,3 @@ def show(category: str, faq: FAQ | None = None) -> Any:
     from IPython.display import Markdown
 
     return Markdown(render_markdown(category, faq))
-
-
-def book_labels(root: str | Path) -> set[str]:
-    """Every MyST target label ``(label)=`` in the book's chapters (Markdown files and the
-    markdown cells of notebooks) under ``root`` (the repository root), plus intro.md."""
-    root = Path(root)
-    files = [*sorted((root / "chapters").glob("*.md")), *sorted(root.glob("*.md"))]
-    labels: set[str] = set()
-    for path in files:
-        labels |= set(_LABEL.findall(path.read_text(encoding="utf-8")))
-    for path in sorted((root / "chapters").glob("*.ipynb")):
-        labels |= _notebook_labels(path)
-    return labels
-
-
-def _notebook_labels(path: Path) -> set[str]:
-    nb = json.loads(Path(path).read_text(encoding="utf-8"))
-    labels: set[str] = set()
-    for cell in nb["cells"]:
-        if cell["cell_type"] == "markdown":
-            labels |= set(_LABEL.findall("".join(cell["source"])))
-    return labels
-
-
-def notebook_evidence_ids(path: str | Path) -> set[str]:
-    """The evidence labels ``(ev-...)=`` defined in a notebook's markdown cells."""
-    return {lab for lab in _notebook_labels(Path(path)) if lab.startswith("ev-")}

@@ -13,7 +13,6 @@ with torch. jupyterquiz was considered, but its script can inject MathJax from a
 from __future__ import annotations
 
 import html
-import json
 import math
 from importlib import resources
 from pathlib import Path
@@ -216,8 +215,3 @@ def show_quiz(slug: str) -> Any:
     from IPython.display import HTML
 
     return HTML(quiz_html(slug))
-
-
-def quiz_json(slug: str) -> str:
-    """The quiz of one chapter as JSON (for other front ends)."""
-    return json.dumps(load_quizzes()[slug], indent=1)

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-import numpy as np
 import pytest
 
 from rnncore.data.dates import (
-    CharVocab,
     field_accuracy,
     make_date_dataset,
     render_date,
@@ -61,6 +59,8 @@ def test_dataset_no_heldout_date_in_training(small):
     assert small.heldout_tgt == [d.isoformat() for d in small.heldout_dates]
     small.src_vocab.encode_batch(small.heldout_src)
     small.tgt_vocab.encode_batch(small.heldout_tgt)
+    assert small.tgt_vocab.tokens == ["<pad>", "<sos>", "<eos>", *"-0123456789"]
+    assert small.src_vocab.specials == small.tgt_vocab.specials
     assert set(small.heldout_locale) == {"en", "fr", "de", "es"}
 
 
@@ -79,44 +79,6 @@ def test_dataset_bad_arguments():
         make_date_dataset(n_train=10, n_heldout=5, locales=())
     with pytest.raises(ValueError, match="formats"):
         make_date_dataset(n_train=10, n_heldout=5, formats=("weird",))
-
-
-def test_vocab_roundtrip_and_specials():
-    v = CharVocab("abc")
-    assert len(v) == 6 and v.itos[:3] == ["<pad>", "<sos>", "<eos>"]
-    ids = v.encode("cab", add_sos=True, add_eos=True)
-    assert ids[0] == v.sos_id and ids[-1] == v.eos_id
-    assert v.decode(ids) == "cab"
-    assert v.decode([*v.encode("ab"), v.eos_id, v.stoi["c"]]) == "ab"  # stops at <eos>
-
-
-def test_vocab_unknown_character_is_named():
-    v = CharVocab("abc")
-    with pytest.raises(ValueError, match=r"'z' \(U\+007A\) at position 1"):
-        v.encode("az")
-    with pytest.raises(ValueError, match="ids must lie"):
-        v.decode([99])
-    with pytest.raises(TypeError, match="text"):
-        v.encode(5)
-    with pytest.raises(ValueError, match="single characters"):
-        CharVocab(["ab"])
-    with pytest.raises(ValueError, match="at least one"):
-        CharVocab("")
-
-
-def test_encode_batch_pads_time_first():
-    v = CharVocab("abc")
-    ids, lengths = v.encode_batch(["a", "abc"], add_eos=True)
-    assert ids.shape == (4, 2) and ids.dtype == np.int64
-    np.testing.assert_array_equal(lengths, [2, 4])
-    assert ids[2, 0] == v.pad_id and ids[3, 1] == v.eos_id
-    assert v.decode_batch(ids) == ["a", "abc"]
-    with pytest.raises(ValueError, match="empty"):
-        v.encode_batch([])
-    with pytest.raises(ValueError, match="non-empty"):
-        v.encode_batch(["a", ""])
-    with pytest.raises(ValueError, match=r"\(T, B\)"):
-        v.decode_batch(np.zeros(3, dtype=np.int64))
 
 
 def test_field_accuracy():

@@ -14,7 +14,6 @@ from rnncore.data.timeseries import (
     persistence_forecast,
     recursive_forecast,
     seasonal_naive_forecast,
-    split_by_position,
 )
 
 
@@ -25,40 +24,6 @@ def test_load_sunspots_is_the_yearly_series() -> None:
     assert np.all(np.diff(years) == 1)
     assert values.dtype == np.float64 and np.all(values >= 0)
     assert values[0] == 5.0 and values[-1] == 2.9
-
-
-def test_split_by_position_is_contiguous_and_complete() -> None:
-    x = np.arange(10.0)
-    tr, va, te = split_by_position(x, n_val=2, n_test=3)
-    np.testing.assert_array_equal(np.concatenate([tr, va, te]), x)
-    assert (tr.size, va.size, te.size) == (5, 2, 3)
-    assert tr.max() < va.min() and va.max() < te.min()
-    _, va0, _ = split_by_position(x, n_val=0, n_test=3)
-    assert va0.size == 0
-
-
-@pytest.mark.parametrize(
-    ("kwargs", "match"),
-    [
-        ({"n_val": 5, "n_test": 5}, "leave a training block"),
-        ({"n_val": -1, "n_test": 2}, "n_val must be a non-negative int"),
-        ({"n_val": 1, "n_test": 0}, "n_test must be a positive int"),
-    ],
-)
-def test_split_by_position_rejects_bad_sizes(kwargs: dict, match: str) -> None:
-    with pytest.raises(ValueError, match=match):
-        split_by_position(np.arange(10.0), **kwargs)
-
-
-def test_split_rejects_empty_nan_and_ints() -> None:
-    with pytest.raises(ValueError, match="series must not be empty"):
-        split_by_position(np.array([]), 0, 1)
-    with pytest.raises(ValueError, match="series must be finite"):
-        split_by_position(np.array([1.0, np.nan, 3.0]), 0, 1)
-    with pytest.raises(TypeError, match="series must be a floating-point array"):
-        split_by_position(np.arange(10), 0, 1)
-    with pytest.raises(ValueError, match="series must have 1 dimensions"):
-        split_by_position(np.zeros((3, 3)), 0, 1)
 
 
 def test_scaler_uses_train_statistics_only() -> None:

@@ -8,7 +8,8 @@ import pytest
 import torch
 
 import rnncore
-from rnncore.data.text import CharVocab, char_lm_batches
+from rnncore.data.text import char_lm_batches
+from rnncore.data.vocab import CharVocab
 from rnncore.models.charlm import (
     CharLM,
     charlm_loss,
@@ -85,8 +86,9 @@ def test_sampling_repeats_with_a_seed_and_temperature_orders_entropy() -> None:
         (lambda m, v: CharLM(5, cell="lstmx"), ValueError, "cell must be one of"),
         (lambda m, v: CharLM(0), ValueError, "vocab_size must be a positive int"),
         (lambda m, v: CharLM(5, dropout=1.0), ValueError, "dropout"),
-        (lambda m, v: m(torch.zeros(3, 2)), TypeError, r"int64 tensor of shape \(T, B\)"),
-        (lambda m, v: m(torch.full((3, 2), 9)), ValueError, r"ids in \[0, 4\)"),
+        (lambda m, v: m(torch.zeros(3, 2)), TypeError, "x must be an integer array of token ids"),
+        (lambda m, v: m(torch.zeros(3, dtype=int)), ValueError, r"x must have shape \(T, B\)"),
+        (lambda m, v: m(torch.full((3, 2), 9)), ValueError, r"x must lie in \[0, 3\] \(V=4\)"),
         (lambda m, v: sample(m, v, "", 5), ValueError, "prompt must not be empty"),
         (lambda m, v: sample(m, v, "ab", 5, temperature=0.0), ValueError, "temperature"),
         (lambda m, v: sample(m, v, "az", 5), ValueError, "'z'"),

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 import rnncore
-from rnncore.data.dates import CharVocab
+from rnncore.data.vocab import SEQ2SEQ, CharVocab
 from rnncore.models.seq2seq import PairBatches, Seq2Seq, exact_match_error, translate
 from rnncore.training.loop import train
 
@@ -129,7 +129,7 @@ def test_wide_beam_finds_the_exhaustive_optimum():
 def test_learns_to_reverse_and_translate_helper():
     """A short seeded run teaches the attention model to reverse 3-letter strings."""
     rnncore.set_seed(0)
-    src_vocab, tgt_vocab = CharVocab("abcd"), CharVocab("abcd")
+    src_vocab = tgt_vocab = CharVocab("abcd", SEQ2SEQ)
     rng = np.random.default_rng(0)
     texts = ["".join(rng.choice(list("abcd"), 3)) for _ in range(200)]
     src, lengths = src_vocab.encode_batch(texts)
@@ -155,7 +155,7 @@ def test_learns_to_reverse_and_translate_helper():
 
 
 def test_pair_batches_are_seeded_and_trimmed():
-    vocab = CharVocab("ab")
+    vocab = CharVocab("ab", SEQ2SEQ)
     src, lengths = vocab.encode_batch(["a", "ab", "abab"])
     tgt, _ = vocab.encode_batch(["b", "bb", "a"], add_sos=True, add_eos=True)
     batches = PairBatches(src, lengths, tgt, 2, seed=5)
@@ -174,16 +174,20 @@ def test_pair_batches_are_seeded_and_trimmed():
 def test_bad_inputs_raise_clear_errors():
     model = make_model()
     src, lengths, tgt_in = batch()
-    with pytest.raises(TypeError, match="src must be an int64"):
+    with pytest.raises(TypeError, match="src must be an integer array of token ids"):
         model(src.float(), lengths, tgt_in)
     with pytest.raises(ValueError, match=r"src must have non-empty shape \(S, B\)"):
         model.encode(src[:, 0], lengths)
+    with pytest.raises(ValueError, match=r"tgt_in must have non-empty shape \(T, B\)"):
+        model(src, lengths, tgt_in[:0])
     with pytest.raises(ValueError, match=r"src_lengths must be a tensor of shape \(B,\)"):
         model.encode(src, lengths[:2])
     with pytest.raises(ValueError, match=r"src_lengths must lie in \[1, S=5\]"):
         model.encode(src, torch.tensor([6, 1, 1, 1]))
-    with pytest.raises(ValueError, match="src ids must lie"):
+    with pytest.raises(ValueError, match=r"src must lie in \[0, "):
         model.encode(src + 20, lengths)
+    with pytest.raises(ValueError, match=r"tgt_in must lie in \[0, "):
+        model(src, lengths, tgt_in + 20)
     with pytest.raises(ValueError, match="tgt_in must have batch size"):
         model(src, lengths, tgt_in[:, :2])
     with pytest.raises(ValueError, match="tgt_out must have the shape"):
@@ -194,6 +198,6 @@ def test_bad_inputs_raise_clear_errors():
         model.greedy_decode(src, lengths, max_len=0)
     with pytest.raises(ValueError, match="hidden_size"):
         Seq2Seq(5, 5, hidden_size=0)
-    vocab = CharVocab("ab")
+    vocab = CharVocab("ab", SEQ2SEQ)
     with pytest.raises(ValueError, match="'z'"):
         translate(model, ["az"], vocab, vocab, max_len=3)
