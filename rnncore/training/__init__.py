@@ -9,4 +9,27 @@
 - ``progress``: a progress bar that always ends as exactly one line of output.
 - ``sequences``: variable-length batches (padding, masks, packing, pooling).
 - ``metrics``: nats, bits, perplexity, RMSE, accuracy and exact match.
+
+``from rnncore.training import train, TrainResult, warmup_cosine`` works too; those names are
+imported on first use, so importing ``rnncore.training.metrics`` alone does not import torch.
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+# public name -> submodule that defines it; resolved lazily by __getattr__
+_LAZY = {
+    "train": "rnncore.training.loop",
+    "TrainResult": "rnncore.training.loop",
+    "warmup_cosine": "rnncore.training.schedules",
+}
+
+__all__ = list(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'rnncore.training' has no attribute {name!r}")
+    return getattr(importlib.import_module(_LAZY[name]), name)

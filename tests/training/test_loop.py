@@ -273,3 +273,19 @@ def test_clip_grad_norm_returns_the_norm_before_clipping() -> None:
     assert all(torch.equal(p.grad, g) for p, g in zip(model.parameters(), grads, strict=True))
     assert clip_grad_norm(opt, 1.0) == pytest.approx(norm)
     assert clip_grad_norm(opt, None) == pytest.approx(1.0, rel=1e-5)
+
+
+def test_the_package_exports_the_loop_lazily() -> None:
+    import subprocess
+    import sys
+
+    import rnncore.training as training
+    from rnncore.training import loop, schedules
+
+    assert training.train is loop.train and training.TrainResult is loop.TrainResult
+    assert training.warmup_cosine is schedules.warmup_cosine is loop.warmup_cosine
+    with pytest.raises(AttributeError, match="no attribute 'fit'"):
+        training.fit  # noqa: B018
+    code = "import sys, rnncore.training.metrics; print('torch' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
