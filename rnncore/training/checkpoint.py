@@ -1,10 +1,15 @@
-"""Checkpoints for the training loop: atomic writes, safe loads, and the global random states.
+"""Checkpoints for the training loop: what a run saves, atomic writes, safe loads, random states.
 
 A checkpoint is a dict saved with ``torch.save``. It is written to a temporary file in the target's
 directory, flushed and fsynced, then moved over the target with ``os.replace``, which POSIX and
 Windows both perform atomically: a reader sees the old file or the new one, never half of one. It is
 read back with ``torch.load(weights_only=True)``, so only tensors and plain data are accepted and no
 pickled code runs; numpy's generator state is therefore stored as a tensor.
+
+:class:`Checkpointer` decides what a training run's checkpoint holds: model, optimizer, scheduler,
+step, history, the early-stopping bookkeeping, the Python/numpy/torch random states and the
+caller's ``extra`` data. That is everything the next step depends on, so a run resumed from it
+repeats the uninterrupted run exactly.
 """
 
 from __future__ import annotations
@@ -18,7 +23,14 @@ from typing import Any
 import numpy as np
 import torch
 
-__all__ = ["CHECKPOINT_FORMAT", "load_checkpoint", "rng_state", "save_checkpoint", "set_rng_state"]
+__all__ = [
+    "CHECKPOINT_FORMAT",
+    "Checkpointer",
+    "load_checkpoint",
+    "rng_state",
+    "save_checkpoint",
+    "set_rng_state",
+]
 
 CHECKPOINT_FORMAT = "rnncore.training.loop/1"
 
@@ -93,3 +105,57 @@ def load_checkpoint(
     if scheduler is not None and state.get("scheduler") is not None:
         scheduler.load_state_dict(state["scheduler"])
     return state
+
+
+class Checkpointer:
+    """Save a training run to ``path`` and resume it from there.
+
+    Bound to the objects being trained (``scheduler`` may be None). ``extra`` is plain data
+    (strings, numbers, lists, dicts, tensors) stored under ``"extra"``, e.g. a vocabulary and the
+    model's constructor arguments. The early-stopping object passed to :meth:`save` and
+    :meth:`resume` is anything with ``state_dict`` and ``load_state_dict`` over the keys
+    ``best_eval``, ``best_step``, ``best_state`` and ``bad_evals``
+    (:class:`~rnncore.training.early_stopping.EarlyStopping`).
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike,
+        model: torch.nn.Module,
+        optimizer: torch.optim.Optimizer,
+        scheduler: Any = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        self.path, self.extra = Path(path), extra
+        self.model, self.optimizer, self.scheduler = model, optimizer, scheduler
+
+    def save(self, step: int, history: dict[str, list], early_stopping: Any) -> Path:
+        """Write the state after ``step`` (1-based) atomically; return the path."""
+        return save_checkpoint(
+            self.path,
+            {
+                "format": CHECKPOINT_FORMAT,
+                "step": step,
+                "model": self.model.state_dict(),
+                "optimizer": self.optimizer.state_dict(),
+                "scheduler": None if self.scheduler is None else self.scheduler.state_dict(),
+                "history": history,
+                **early_stopping.state_dict(),
+                "rng": rng_state(),
+                "extra": self.extra or {},
+            },
+        )
+
+    def resume(self, early_stopping: Any, steps: int) -> tuple[int, dict[str, list]]:
+        """Load the checkpoint into the bound objects, ``early_stopping`` and the random states.
+
+        Returns ``(step, history)``: the steps already done and their history. A checkpoint beyond
+        the step budget ``steps`` is an error (after loading, so the objects show what it held).
+        """
+        state = load_checkpoint(self.path, self.model, self.optimizer, self.scheduler)
+        early_stopping.load_state_dict(state)
+        set_rng_state(state["rng"])
+        step = int(state["step"])
+        if step > steps:
+            raise ValueError(f"checkpoint is at step {step}, beyond steps={steps}")
+        return step, state["history"]

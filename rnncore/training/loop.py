@@ -1,21 +1,29 @@
 """One training loop for every torch model of the course: language model, forecaster, seq2seq, ...
 
-The loop is the textbook one (forward, loss, backward, clip the gradient norm, step, schedule)
-with the engineering a real run needs:
+The loop is the textbook one (forward, loss, backward, clip the gradient norm, step, schedule,
+record), written so that it reads as such; the engineering a real run needs sits in small helpers
+it calls by name:
 
 - a fixed, seeded **step budget**, so a chapter's numbers repeat; a wall-clock cap (``max_seconds``)
   is only a safety net;
 - **gradient clipping** by global norm (Pascanu, Mikolov & Bengio, 2013, "On the difficulty of
   training recurrent neural networks", Algorithm 1), with the pre-clip norm recorded;
-- any torch **learning-rate scheduler**, stepped once per step (:func:`warmup_cosine` is one);
-- **early stopping** on a validation function (Prechelt, 1998, "Early stopping - but when?"),
-  optionally restoring the best weights;
-- **checkpoints written atomically** (a temporary file in the same directory, then ``os.replace``,
-  so a crash never leaves a half-written file) holding model, optimizer, scheduler, step, history
-  and the Python/numpy/torch random states: a resumed run repeats an uninterrupted one exactly;
+- any torch **learning-rate scheduler**, stepped once per step
+  (:func:`~rnncore.training.schedules.warmup_cosine`, after Loshchilov & Hutter, 2017, is one);
+- **evaluation and early stopping** on a validation function (Prechelt, 1998, "Early stopping - but
+  when?"), optionally restoring the best weights (:mod:`rnncore.training.early_stopping`);
+- **checkpoints written atomically** (:mod:`rnncore.training.checkpoint`: a temporary file in the
+  same directory, then ``os.replace``, so a crash never leaves a half-written file) holding model,
+  optimizer, scheduler, step, history, early-stopping state and the Python/numpy/torch random
+  states: a resumed run repeats an uninterrupted one exactly;
 - a **progress bar that ends as one line** (:mod:`rnncore.training.progress`): in a terminal a
   tqdm bar; in a Jupyter kernel one text output updated in place (an executed notebook stores one
   line and needs no widget JavaScript); elsewhere (pipes, CI logs) one summary line at the end.
+
+After each step the loop evaluates (every ``eval_every`` steps, after the last step, and after the
+step that crosses ``max_seconds``), then updates the progress line, then writes the checkpoint
+(every ``checkpoint_every`` steps and whenever the run ends), so a checkpoint always holds the
+evaluation of its own step.
 
 Thread policy: the loop never changes torch's thread count. The chapters call
 ``rnncore.set_threads(1)`` and the command line defaults to one thread, because small recurrent
@@ -23,13 +31,11 @@ models gain little from a second thread and lose badly when another process hold
 
 Batches come from ``batches``, best a function of the step index (``batches(i) -> batch``): then a
 resumed run sees the same batches without replaying anything. An iterable also works; on resume its
-first ``start_step`` items are skipped.
+first items are skipped (:mod:`rnncore.training.batches`).
 """
 
 from __future__ import annotations
 
-import copy
-import math
 import os
 import time
 from collections.abc import Callable, Iterable
@@ -39,17 +45,24 @@ from typing import Any
 
 import torch
 
-from rnncore.training.checkpoint import (
-    CHECKPOINT_FORMAT,
-    load_checkpoint,
-    rng_state,
-    save_checkpoint,
-    set_rng_state,
-)
+from rnncore.training.batches import batch_source
+from rnncore.training.checkpoint import Checkpointer, load_checkpoint, save_checkpoint
+from rnncore.training.early_stopping import EarlyStopping, evaluate
 from rnncore.training.progress import Progress
+from rnncore.training.schedules import warmup_cosine
 from rnncore.utils import check_positive_int
 
-__all__ = ["TrainResult", "load_checkpoint", "save_checkpoint", "train", "warmup_cosine"]
+__all__ = [
+    "TrainResult",
+    "clip_grad_norm",
+    "load_checkpoint",
+    "save_checkpoint",
+    "train",
+    "warmup_cosine",
+]
+
+# the note the progress line ends with, by the reason the loop stopped
+_NOTES = {"early_stopping": "stopped early", "max_seconds": "time cap"}
 
 
 @dataclass
@@ -86,69 +99,6 @@ class TrainResult:
     def final_loss(self) -> float:
         """The training loss of the last step."""
         return self.history["loss"][-1]
-
-
-def warmup_cosine(
-    optimizer: torch.optim.Optimizer, steps: int, warmup: int = 0, final_ratio: float = 0.1
-) -> torch.optim.lr_scheduler.LambdaLR:
-    """Return a scheduler: linear warm-up for ``warmup`` steps, then cosine decay.
-
-    The multiplier of the optimizer's learning rate is ``(i + 1) / warmup`` during warm-up and falls
-    along half a cosine from 1 to ``final_ratio`` at step ``steps`` (Loshchilov & Hutter, 2017,
-    SGDR, Eq. 5, without restarts). Step it once per training step, as :func:`train` does.
-    """
-    check_positive_int(steps, "steps")
-    if isinstance(warmup, bool) or not isinstance(warmup, int) or not 0 <= warmup < steps:
-        raise ValueError(f"warmup must be an int in [0, steps={steps}), got {warmup!r}")
-    if not 0.0 <= final_ratio <= 1.0:
-        raise ValueError(f"final_ratio must be in [0, 1], got {final_ratio!r}")
-
-    def factor(i: int) -> float:
-        if i < warmup:
-            return (i + 1) / warmup
-        progress = min(1.0, (i - warmup) / max(1, steps - warmup))
-        return final_ratio + (1.0 - final_ratio) * 0.5 * (1.0 + math.cos(math.pi * progress))
-
-    return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
-
-
-def _batch_source(
-    batches: Callable[[int], Any] | Iterable[Any], start: int
-) -> Callable[[int], Any]:
-    """Turn ``batches`` into a function of the 0-based step index, skipping ``start`` items."""
-    if callable(batches) and not hasattr(batches, "__next__"):
-        return batches
-    if not isinstance(batches, Iterable):
-        raise TypeError(
-            "batches must be a function of the step index or an iterable, "
-            f"got {type(batches).__name__}"
-        )
-    iterator = iter(batches)
-
-    def skip_then_next(i: int) -> Any:
-        try:
-            return next(iterator)
-        except StopIteration:
-            raise ValueError(
-                f"batches ran out at step {i + 1}; give more batches or fewer steps"
-            ) from None
-
-    for i in range(start):
-        skip_then_next(i)
-    return skip_then_next
-
-
-def _evaluate(model: torch.nn.Module, eval_fn: Callable[[torch.nn.Module], float]) -> float:
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.no_grad():
-            value = float(eval_fn(model))
-    finally:
-        model.train(was_training)
-    if math.isnan(value):
-        raise FloatingPointError("eval_fn returned NaN")
-    return value
 
 
 def train(
@@ -215,130 +165,135 @@ def train(
         The progress bar's label.
     """
     steps = check_positive_int(steps, "steps")
-    if not isinstance(model, torch.nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
-    if clip is not None and not clip > 0:
-        raise ValueError(f"clip must be a positive number or None, got {clip!r}")
-    if eval_every is not None:
-        eval_every = check_positive_int(eval_every, "eval_every")
-    if patience is not None:
-        patience = check_positive_int(patience, "patience")
-        if eval_fn is None:
-            raise ValueError("patience needs eval_fn: early stopping watches the validation loss")
-    if restore_best and eval_fn is None:
-        raise ValueError("restore_best needs eval_fn: the best weights are judged on validation")
-    if checkpoint_every is not None:
-        checkpoint_every = check_positive_int(checkpoint_every, "checkpoint_every")
-    elif eval_every is not None:
-        checkpoint_every = eval_every
-    if resume and checkpoint is None:
-        raise ValueError("resume=True needs checkpoint, the file to resume from")
-    if max_seconds is not None and not max_seconds > 0:
-        raise ValueError(f"max_seconds must be a positive number or None, got {max_seconds!r}")
-
-    history: dict[str, list] = {k: [] for k in ("step", "loss", "grad_norm", "lr")}
-    history.update(eval_step=[], eval_loss=[])
-    best_eval: float | None = None
-    best_step: int | None = None
-    best_state: dict[str, torch.Tensor] | None = None
-    bad_evals = 0
-    start = 0
+    _check_arguments(
+        model, clip, eval_fn, eval_every, patience, restore_best,
+        checkpoint, checkpoint_every, resume, max_seconds,
+    )  # fmt: skip
+    checkpoint_every = eval_every if checkpoint_every is None else checkpoint_every
+    early_stopping = EarlyStopping(patience, restore_best)
+    saver = None
+    if checkpoint is not None:
+        saver = Checkpointer(checkpoint, model, optimizer, scheduler, extra)
+    start, history = 0, {key: [] for key in _HISTORY_KEYS}
     if resume and Path(checkpoint).is_file():
-        state = load_checkpoint(checkpoint, model, optimizer, scheduler)
-        start, history = int(state["step"]), state["history"]
-        best_eval, best_step = state["best_eval"], state["best_step"]
-        best_state, bad_evals = state["best_state"], int(state["bad_evals"])
-        set_rng_state(state["rng"])
-        if start > steps:
-            raise ValueError(f"checkpoint is at step {start}, beyond steps={steps}")
-    get_batch = _batch_source(batches, start)
-
-    def write_checkpoint(step: int) -> None:
-        save_checkpoint(
-            checkpoint,
-            {
-                "format": CHECKPOINT_FORMAT,
-                "step": step,
-                "model": model.state_dict(),
-                "optimizer": optimizer.state_dict(),
-                "scheduler": None if scheduler is None else scheduler.state_dict(),
-                "history": history,
-                "best_eval": best_eval,
-                "best_step": best_step,
-                "best_state": best_state,
-                "bad_evals": bad_evals,
-                "rng": rng_state(),
-                "extra": extra or {},
-            },
-        )
+        start, history = saver.resume(early_stopping, steps)
+    get_batch = batch_source(batches, start)
 
     t0, c0 = time.perf_counter(), time.process_time()
     bar = Progress(total=steps, initial=start, desc=desc, enabled=progress)
-    stopped = "steps"
-    step = start
+    stopped, step = "steps", start
     model.train()
     try:
         for step in range(start + 1, steps + 1):
             batch = get_batch(step - 1)
             optimizer.zero_grad(set_to_none=True)
-            loss = loss_fn(model, batch)
-            if not isinstance(loss, torch.Tensor) or loss.ndim != 0:
-                raise TypeError(f"loss_fn must return a scalar tensor, got {loss!r:.80}")
-            if not torch.isfinite(loss):
-                raise FloatingPointError(
-                    f"loss is {loss.item()} at step {step}; lower the learning rate"
-                )
-            loss.backward()
-            params = [p for g in optimizer.param_groups for p in g["params"] if p.grad is not None]
-            max_norm = clip if clip is not None else float("inf")
-            grad_norm = float(torch.nn.utils.clip_grad_norm_(params, max_norm))
-            history["lr"].append(float(optimizer.param_groups[0]["lr"]))
+            loss = _scalar_loss(loss_fn(model, batch), step)  # forward and loss
+            loss.backward()  # backward: gradients of the loss in every parameter's .grad
+            grad_norm = clip_grad_norm(optimizer, clip)  # the global norm before clipping
+            lr = float(optimizer.param_groups[0]["lr"])  # the rate this step uses
             optimizer.step()
             if scheduler is not None:
                 scheduler.step()
-            history["step"].append(step)
-            history["loss"].append(float(loss.item()))
-            history["grad_norm"].append(grad_norm)
-            info = {"loss": history["loss"][-1]}
+            _record(history, step=step, loss=float(loss.item()), grad_norm=grad_norm, lr=lr)
 
             last = step == steps
             timed_out = max_seconds is not None and time.perf_counter() - t0 > max_seconds
-            if eval_fn is not None and (
-                last or timed_out or (eval_every and step % eval_every == 0)
-            ):
-                value = _evaluate(model, eval_fn)
-                history["eval_step"].append(step)
-                history["eval_loss"].append(value)
-                if best_eval is None or value < best_eval:
-                    best_eval, best_step, bad_evals = value, step, 0
-                    if restore_best:
-                        best_state = copy.deepcopy(model.state_dict())
-                else:
-                    bad_evals += 1
-                if patience is not None and bad_evals >= patience:
+            stopped = "max_seconds" if timed_out else "steps"
+            if eval_fn is not None and (last or timed_out or _every(step, eval_every)):
+                value = evaluate(model, eval_fn)
+                _record(history, eval_step=step, eval_loss=value)
+                if early_stopping.update(value, step, model):
                     stopped = "early_stopping"
-            if eval_fn is not None and history["eval_loss"]:
-                info["val"] = history["eval_loss"][-1]
-            if timed_out and stopped == "steps":
-                stopped = "max_seconds"
-            bar.update(step, info)
-            if checkpoint is not None and (
-                last or stopped != "steps" or (checkpoint_every and step % checkpoint_every == 0)
-            ):
-                write_checkpoint(step)
+            bar.update(step, _latest(history, eval_fn is not None))
+            if saver is not None and (last or stopped != "steps" or _every(step, checkpoint_every)):
+                saver.save(step, history, early_stopping)
             if stopped != "steps":
                 break
     finally:
-        note = {"early_stopping": "stopped early", "max_seconds": "time cap"}.get(stopped)
-        bar.close(note)
-    if restore_best and best_state is not None:
-        model.load_state_dict(best_state)
+        bar.close(_NOTES.get(stopped))
+    early_stopping.restore(model)
     return TrainResult(
         steps=step,
         history=history,
-        best_eval=best_eval,
-        best_step=best_step,
+        best_eval=early_stopping.best_eval,
+        best_step=early_stopping.best_step,
         stopped=stopped,
         seconds=time.perf_counter() - t0,
         cpu_seconds=time.process_time() - c0,
     )
+
+
+# the history's lists, in the order a step and an evaluation fill them
+_HISTORY_KEYS = ("step", "loss", "grad_norm", "lr", "eval_step", "eval_loss")
+
+
+def clip_grad_norm(optimizer: torch.optim.Optimizer, clip: float | None) -> float:
+    """Scale the gradients so their global norm is at most ``clip``; return the norm before.
+
+    The global norm is taken over every parameter the optimizer updates that has a gradient, as
+    one vector (Pascanu, Mikolov & Bengio, 2013, Algorithm 1). ``clip=None`` only measures it.
+    """
+    params = [p for group in optimizer.param_groups for p in group["params"] if p.grad is not None]
+    max_norm = clip if clip is not None else float("inf")
+    return float(torch.nn.utils.clip_grad_norm_(params, max_norm))
+
+
+def _scalar_loss(loss: Any, step: int) -> torch.Tensor:
+    """Return ``loss`` if it is a finite scalar tensor, else raise saying what went wrong."""
+    if not isinstance(loss, torch.Tensor) or loss.ndim != 0:
+        raise TypeError(f"loss_fn must return a scalar tensor, got {loss!r:.80}")
+    if not torch.isfinite(loss):
+        raise FloatingPointError(f"loss is {loss.item()} at step {step}; lower the learning rate")
+    return loss
+
+
+def _record(history: dict[str, list], **values: Any) -> None:
+    """Append each value to the history list of its name."""
+    for key, value in values.items():
+        history[key].append(value)
+
+
+def _every(step: int, interval: int | None) -> bool:
+    """True when ``step`` is a multiple of ``interval`` (never when ``interval`` is None)."""
+    return interval is not None and step % interval == 0
+
+
+def _latest(history: dict[str, list], validating: bool) -> dict[str, float]:
+    """What the progress line shows after the bar: the last loss and the last validation loss."""
+    info = {"loss": history["loss"][-1]}
+    if validating and history["eval_loss"]:
+        info["val"] = history["eval_loss"][-1]
+    return info
+
+
+def _check_arguments(
+    model: Any,
+    clip: float | None,
+    eval_fn: Any,
+    eval_every: int | None,
+    patience: int | None,
+    restore_best: bool,
+    checkpoint: Any,
+    checkpoint_every: int | None,
+    resume: bool,
+    max_seconds: float | None,
+) -> None:
+    """Raise, naming the argument, if :func:`train`'s arguments are wrong or do not fit together."""
+    if not isinstance(model, torch.nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    if clip is not None and not clip > 0:
+        raise ValueError(f"clip must be a positive number or None, got {clip!r}")
+    if eval_every is not None:
+        check_positive_int(eval_every, "eval_every")
+    if patience is not None:
+        check_positive_int(patience, "patience")
+        if eval_fn is None:
+            raise ValueError("patience needs eval_fn: early stopping watches the validation loss")
+    if restore_best and eval_fn is None:
+        raise ValueError("restore_best needs eval_fn: the best weights are judged on validation")
+    if checkpoint_every is not None:
+        check_positive_int(checkpoint_every, "checkpoint_every")
+    if resume and checkpoint is None:
+        raise ValueError("resume=True needs checkpoint, the file to resume from")
+    if max_seconds is not None and not max_seconds > 0:
+        raise ValueError(f"max_seconds must be a positive number or None, got {max_seconds!r}")

@@ -41,3 +41,33 @@ def test_load_checkpoint_errors(tmp_path: Path) -> None:
     save_checkpoint(tmp_path / "other.pt", {"weights": torch.ones(1)})
     with pytest.raises(ValueError, match=r"not written by rnncore\.train"):
         load_checkpoint(tmp_path / "other.pt")
+
+
+def test_checkpointer_saves_and_resumes_a_run(tmp_path: Path) -> None:
+    from rnncore.training.checkpoint import Checkpointer
+    from rnncore.training.early_stopping import EarlyStopping
+
+    torch.manual_seed(0)
+    model = torch.nn.Linear(2, 1)
+    opt = torch.optim.Adam(model.parameters(), lr=0.1)
+    model(torch.ones(1, 2)).sum().backward()
+    opt.step()
+    stopper = EarlyStopping(patience=4)
+    stopper.update(0.5, 3, model)
+    history = {"step": [1, 2, 3], "loss": [3.0, 2.0, 1.0]}
+    saver = Checkpointer(tmp_path / "run.pt", model, opt, extra={"vocab": "abc"})
+    saver.save(3, history, stopper)
+    draw = float(torch.rand(1))
+
+    torch.manual_seed(1)
+    other, other_stopper = torch.nn.Linear(2, 1), EarlyStopping(patience=4)
+    other_opt = torch.optim.Adam(other.parameters(), lr=0.1)
+    step, got = Checkpointer(tmp_path / "run.pt", other, other_opt).resume(other_stopper, steps=3)
+    assert (step, got) == (3, history)
+    assert torch.equal(other.weight, model.weight)
+    assert other_opt.state_dict()["state"][0]["step"] == 1  # Adam's moments came back too
+    assert other_stopper.state_dict() == stopper.state_dict()
+    assert float(torch.rand(1)) == draw  # and the random states
+    assert load_checkpoint(tmp_path / "run.pt")["extra"] == {"vocab": "abc"}
+    with pytest.raises(ValueError, match="checkpoint is at step 3, beyond steps=2"):
+        Checkpointer(tmp_path / "run.pt", other, other_opt).resume(other_stopper, steps=2)

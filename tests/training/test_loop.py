@@ -9,7 +9,8 @@ import pytest
 import torch
 
 import rnncore
-from rnncore.training.loop import load_checkpoint, train, warmup_cosine
+from rnncore.training.checkpoint import Checkpointer
+from rnncore.training.loop import clip_grad_norm, load_checkpoint, train, warmup_cosine
 
 X = torch.linspace(-1, 1, 32, dtype=torch.float64).reshape(16, 2)
 Y = X @ torch.tensor([1.5, -2.0], dtype=torch.float64)
@@ -198,3 +199,93 @@ def test_train_refuses_nan_and_non_scalar_losses() -> None:
         train(model, lambda m, b: mse(m, b) * math.nan, lambda i: (X, Y), 3, opt, progress=False)
     with pytest.raises(TypeError, match="scalar tensor"):
         train(model, lambda m, b: m(b[0]), lambda i: (X, Y), 3, opt, progress=False)
+
+
+def _saved_steps(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Record the step of every checkpoint train() writes, without changing what it writes."""
+    steps: list[int] = []
+    save = Checkpointer.save
+
+    def recording_save(self: Checkpointer, step: int, *args: object) -> Path:
+        steps.append(step)
+        return save(self, step, *args)
+
+    monkeypatch.setattr(Checkpointer, "save", recording_save)
+    return steps
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "saved"),
+    [
+        ({}, [10]),  # only at the end
+        ({"eval_every": 4}, [4, 8, 10]),  # checkpoint_every defaults to eval_every
+        ({"eval_every": 4, "checkpoint_every": 5}, [5, 10]),
+        ({"checkpoint_every": 3, "max_seconds": 1e-9}, [1]),  # and whenever the run stops
+    ],
+)
+def test_checkpoints_are_written_every_checkpoint_every_steps_and_at_the_end(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kwargs: dict, saved: list[int]
+) -> None:
+    steps = _saved_steps(monkeypatch)
+    model = linear()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    eval_fn = (lambda m: float(mse(m, (X, Y)))) if "eval_every" in kwargs else None
+    train(
+        model, mse, lambda i: (X, Y), 10, opt, eval_fn=eval_fn, checkpoint=tmp_path / "c.pt",
+        progress=False, **kwargs,
+    )  # fmt: skip
+    assert steps == saved
+
+
+def test_the_step_that_crosses_max_seconds_is_evaluated_and_checkpointed(tmp_path: Path) -> None:
+    model = linear()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    result = train(
+        model, mse, lambda i: (X, Y), 10, opt, eval_fn=lambda m: float(mse(m, (X, Y))),
+        eval_every=5, checkpoint=tmp_path / "c.pt", max_seconds=1e-9, progress=False,
+    )  # fmt: skip
+    assert result.stopped == "max_seconds" and result.history["eval_step"] == [1]
+    state = load_checkpoint(tmp_path / "c.pt")
+    assert state["step"] == 1 and state["best_step"] == 1 and state["history"] == result.history
+
+
+def test_history_has_one_entry_per_step_and_per_evaluation() -> None:
+    model = linear()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    sched = torch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
+    result = train(
+        model, mse, lambda i: (X, Y), 3, opt, scheduler=sched,
+        eval_fn=lambda m: float(mse(m, (X, Y))), eval_every=2, progress=False,
+    )  # fmt: skip
+    assert list(result.history) == ["step", "loss", "grad_norm", "lr", "eval_step", "eval_loss"]
+    assert result.history["lr"] == pytest.approx([0.1, 0.05, 0.025])  # the rate each step used
+    assert result.history["eval_step"] == [2, 3]
+    assert result.best_eval == min(result.history["eval_loss"])
+
+
+def test_clip_grad_norm_returns_the_norm_before_clipping() -> None:
+    model = linear()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    mse(model, (X, Y * 100)).backward()
+    grads = [p.grad.clone() for p in model.parameters()]
+    norm = float(torch.linalg.norm(torch.cat([g.flatten() for g in grads])))
+    assert clip_grad_norm(opt, None) == pytest.approx(norm)  # None measures only
+    assert all(torch.equal(p.grad, g) for p, g in zip(model.parameters(), grads, strict=True))
+    assert clip_grad_norm(opt, 1.0) == pytest.approx(norm)
+    assert clip_grad_norm(opt, None) == pytest.approx(1.0, rel=1e-5)
+
+
+def test_the_package_exports_the_loop_lazily() -> None:
+    import subprocess
+    import sys
+
+    import rnncore.training as training
+    from rnncore.training import loop, schedules
+
+    assert training.train is loop.train and training.TrainResult is loop.TrainResult
+    assert training.warmup_cosine is schedules.warmup_cosine is loop.warmup_cosine
+    with pytest.raises(AttributeError, match="no attribute 'fit'"):
+        training.fit  # noqa: B018
+    code = "import sys, rnncore.training.metrics; print('torch' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
