@@ -51,10 +51,11 @@ def _check_query_keys(query: torch.Tensor, keys: torch.Tensor, width: int) -> No
 
 
 class AdditiveScore(nn.Module):
-    """Bahdanau's score ``e_j = v^T tanh(W s + U h_j + b)``: a one-hidden-layer network.
+    """The additive score ``e_j = v^T tanh(W s + U h_j + b)``: a one-hidden-layer network.
 
-    ``U h_j + b`` is computed once per input (``keys``), so a decoder step costs ``W s`` and the
-    ``S`` products with ``v``.
+    Bahdanau et al.'s formula (their Appendix A.1.2) has no bias ``b``; this one keeps a bias on
+    the key side, which adds A parameters and changes nothing else. ``U h_j + b`` is computed once
+    per input (``keys``), so a decoder step costs ``W s`` and the ``S`` products with ``v``.
     """
 
     def __init__(self, query_size: int, key_size: int, attention_size: int) -> None:

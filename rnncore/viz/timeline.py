@@ -1,7 +1,7 @@
 """The history-of-RNNs timeline figure: one row per event, placed at its true year.
 
 A horizontal time axis with labels beside each point crowds badly (three events in 2014, five in
-2022-2024), so each event gets its own row: the x position is the year, the label sits beside the
+2021-2024), so each event gets its own row: the x position is the year, the label sits beside the
 point and names the authors and the year of the work's first public appearance (the dating
 rule of :mod:`rnncore.study.history`). The data come from :mod:`rnncore.study.history`.
 """
