@@ -12,8 +12,10 @@ through time, for example, was described by several groups between 1986 and 1990
 
 The tests check that every key (and every related key) exists in ``references.bib``, that each
 event's year equals the year of its ``key`` entry there, that no related version is older, and that
-the events are sorted by year. Each entry was checked against the publication itself (title page,
-journal record, proceedings or the authors' announcement), not against a blog post.
+the events are sorted by year. Each entry was checked against the publication itself or its record
+(title page, journal record, proceedings or the authors' announcement), not against a blog post;
+where the first version could not be seen (Linnainmaa's 1970 thesis, in Finnish), its year and
+content follow a named scholarly history, and the event's note says which.
 
 The events themselves live in ``rnncore/study/history.yaml``, one entry per event; this module
 validates them on import.

@@ -68,7 +68,7 @@ def test_categories_are_known_and_fields_filled() -> None:
         ("Reverse-mode differentiation", 1970, "linnainmaa1970representation"),
         ("Learning pattern sequences", 1972, "amari1972learning"),
         ("Persistent states", 1974, "little1974existence"),
-        ("Backpropagation for networks", 1974, "werbos1974beyond"),
+        ("Backpropagation for model fitting", 1974, "werbos1974beyond"),
         ("Hopfield network", 1982, "hopfield1982neural"),
         ("Jordan network", 1986, "jordan1986serial"),
         ("Dynamic error propagation", 1987, "robinson1987utility"),
