@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 # notebooks and the training loop use one torch thread each; see rnncore.set_threads
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: venv test lint book browser-test bench lock clean
+.PHONY: venv test lint book pdf browser-test bench lock clean
 
 venv: $(STAMP)
 
@@ -34,6 +34,11 @@ book: venv
 	$(BIN)/jupyter-book clean --all .
 	$(BIN)/jupyter-book build . -W -n --keep-going
 	@echo "Book built: open $(CURDIR)/_build/html/index.html"
+
+# The PDF edition, _build/html/rnn-course.pdf: headless Chromium prints the built site's pages (no
+# notebook runs; build the site first with `make book`) and tools/build_pdf.py binds them into a book.
+pdf: venv
+	$(BIN)/python tools/build_pdf.py
 
 # Drives headless Chromium over the built site (_build/html); screenshots go to _build/screenshots.
 browser-test: venv
