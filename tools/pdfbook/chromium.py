@@ -1,9 +1,10 @@
 """Headless Chromium printing pages to PDF: Debian's `chromium` driven by `chromium-driver`.
 
 Selenium opens each page; the DevTools command `Page.printToPDF` prints it once MathJax has
-typeset it, after PREPARE_JS has applied the print stylesheet, opened collapsed solutions and
-shrunk what is wider than the text column. Pages are laid out as they print (print media, the
-text column's width) from the start, so what the script measures is what lands on paper.
+typeset it, after PREPARE_JS has applied the print stylesheet, opened collapsed solutions,
+shrunk what is wider than the text column and let tall code break across pages. Pages are laid
+out as they print (print media, the text column's width) from the start, so what the script
+measures is what lands on paper.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ FLAGS = (
 # Chromium writes a named destination only for an id that a link of the same page targets, so
 # each id that another page links to gets a hidden link here; binding.py resolves them.
 PREPARE_JS = """
-const [css, anchors] = arguments;
+const [css, anchors, tall] = arguments;
 const style = document.createElement('style');
 style.textContent = css;
 document.head.appendChild(style);
@@ -47,6 +48,11 @@ document.body.appendChild(box);
 for (const wide of document.querySelectorAll('mjx-container[display="true"], article table')) {
   const room = wide.parentElement.clientWidth;
   if (wide.scrollWidth > room) wide.style.zoom = (room / wide.scrollWidth).toFixed(3);
+}
+// Code is kept whole on a page (the theme's rule), unless it is tall: then it may break, rather
+// than leave most of a page blank.
+for (const code of document.querySelectorAll('.cell_input, div[class*="highlight"]')) {
+  if (code.offsetHeight > tall) code.style.breakInside = 'auto';
 }
 """
 MATHJAX_READY_JS = "return !window.MathJax || !!(MathJax.startup && MathJax.startup.promise)"
@@ -77,7 +83,10 @@ class Printer:
         self.driver.set_page_load_timeout(120)
         self.driver.set_script_timeout(120)
         self.paper = {"paperWidth": paper[0], "paperHeight": paper[1]}
+        # the text column in CSS pixels (96 a printed inch at scale 1)
         column = (paper[0] - MARGINS["marginLeft"] - MARGINS["marginRight"]) * 96 / SCALE
+        height = (paper[1] - MARGINS["marginTop"] - MARGINS["marginBottom"]) * 96 / SCALE
+        self.tall = height / 4  # code taller than this may break across pages
         self.driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
         self.driver.execute_cdp_cmd(
             "Emulation.setDeviceMetricsOverride",
@@ -103,7 +112,7 @@ class Printer:
         result = self.driver.execute_async_script(MATHJAX_DONE_JS)
         if result is not True:
             raise SystemExit(f"{url}: MathJax failed: {result}")
-        self.driver.execute_script(PREPARE_JS, css, sorted(anchors))
+        self.driver.execute_script(PREPARE_JS, css, sorted(anchors), self.tall)
         settings = {"printBackground": True, "generateDocumentOutline": True, "scale": SCALE}
         settings |= MARGINS | self.paper | options
         return base64.b64decode(self.driver.execute_cdp_cmd("Page.printToPDF", settings)["data"])
