@@ -17,7 +17,7 @@ TORCH_PIN := $(shell grep -m1 '^torch==' requirements.txt)
 # (a local CPU wheel on the course's build machines) within a second or two
 TORCH_FROM_INDEX = python -m pip install --quiet --retries 1 --no-deps --index-url $(TORCH_INDEX)
 
-.PHONY: venv test lint book browser-test bench lock clean test-python
+.PHONY: venv test lint book pdf browser-test bench lock clean test-python
 
 venv: $(STAMP)
 
@@ -43,6 +43,11 @@ book: venv
 	$(BIN)/jupyter-book clean --all .
 	$(BIN)/jupyter-book build . -W -n --keep-going
 	@echo "Book built: open $(CURDIR)/_build/html/index.html"
+
+# The PDF edition, _build/html/rnn-course.pdf: headless Chromium prints the built site's pages (no
+# notebook runs; build the site first with `make book`) and tools/build_pdf.py binds them into a book.
+pdf: venv
+	$(BIN)/python tools/build_pdf.py
 
 # Drives headless Chromium over the built site (_build/html); screenshots go to _build/screenshots.
 browser-test: venv

@@ -82,8 +82,10 @@ def test_ci_runs_the_readme_test_command_then_the_book() -> None:
     )
     ci = read(".ci/run")
     assert "set -euo pipefail" in ci
-    order = [ci.index("make test"), ci.index("make book"), ci.index("make browser-test")]
-    assert order == sorted(order)
+    stages = ["make test", "make book", "make pdf", "pytest -m pdf", "make browser-test"]
+    stages.append("make test-python PY=3.13")
+    order = [ci.index(stage) for stage in stages]
+    assert order == sorted(order), "CI runs the tests, the book, the PDF, the browser suite, 3.13"
 
 
 def test_book_config_fails_on_errors_and_excludes_stray_files() -> None:
