@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from rnncore.nn.cells import CELLS
 from rnncore.nn.recurrent import Recurrent
 
 __all__ = ["from_torch", "to_torch"]
@@ -36,9 +37,8 @@ def from_torch(module: Any) -> Recurrent:
     """
     import torch
 
-    if not isinstance(module, (torch.nn.RNN, torch.nn.LSTM, torch.nn.GRU)) or (
-        getattr(module, "mode", None) not in _MODES
-    ):
+    classes = tuple(getattr(torch.nn, cell.torch_class) for cell in CELLS.values())
+    if not isinstance(module, classes) or (getattr(module, "mode", None) not in _MODES):
         raise TypeError(
             "module must be a torch.nn.RNN, torch.nn.LSTM or torch.nn.GRU, "
             f"got {type(module).__module__}.{type(module).__name__}"
@@ -89,16 +89,11 @@ def to_torch(layer: Recurrent) -> Any:
         batch_first=layer.batch_first,
         bidirectional=layer.bidirectional,
     )
-    tdtype = torch.float64 if layer.dtype == np.float64 else torch.float32
     if layer.mode == "rnn":
-        module = torch.nn.RNN(
-            layer.input_size, layer.hidden_size, nonlinearity=layer.nonlinearity, **kwargs
-        )
-    elif layer.mode == "lstm":
-        module = torch.nn.LSTM(layer.input_size, layer.hidden_size, **kwargs)
-    else:
-        module = torch.nn.GRU(layer.input_size, layer.hidden_size, **kwargs)
-    module = module.to(tdtype)
+        kwargs["nonlinearity"] = layer.nonlinearity
+    tdtype = torch.float64 if layer.dtype == np.float64 else torch.float32
+    cls = getattr(torch.nn, layer.cell.torch_class)
+    module = cls(layer.input_size, layer.hidden_size, **kwargs).to(tdtype)
     with torch.no_grad():
         for name, p in module.named_parameters():
             p.copy_(torch.from_numpy(np.ascontiguousarray(layer.params[name])))

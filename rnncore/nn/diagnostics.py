@@ -22,10 +22,11 @@ from typing import Any
 
 import numpy as np
 
+from rnncore.nn.cells import CELLS
+from rnncore.nn.validate import check_mode
 from rnncore.utils import check_array, check_positive_int
 
 __all__ = [
-    "GATES",
     "chrono_bias",
     "fit_log_slope",
     "forget_gate_bias",
@@ -40,8 +41,6 @@ __all__ = [
     "spectral_radius",
 ]
 
-GATES = {"rnn": ("h",), "lstm": ("i", "f", "g", "o"), "gru": ("r", "z", "n")}
-
 
 def _generator(rng: np.random.Generator | int | None) -> np.random.Generator:
     if rng is None or isinstance(rng, (int, np.integer)):
@@ -51,20 +50,9 @@ def _generator(rng: np.random.Generator | int | None) -> np.random.Generator:
     raise TypeError(f"rng must be a numpy.random.Generator, an int seed or None, got {rng!r}")
 
 
-def _check_mode(mode: str) -> str:
-    if mode not in GATES:
-        raise ValueError(f"mode must be one of {sorted(GATES)}, got {mode!r}")
-    return mode
-
-
 def gate_slice(mode: str, gate: str, hidden_size: int) -> slice:
     """Rows of a ``(G*H, ...)`` weight or ``(G*H,)`` bias holding ``gate`` (torch's order)."""
-    names = GATES[_check_mode(mode)]
-    if gate not in names:
-        raise ValueError(f"gate must be one of {names} for mode {mode!r}, got {gate!r}")
-    H = check_positive_int(hidden_size, "hidden_size")
-    k = names.index(gate)
-    return slice(k * H, (k + 1) * H)
+    return check_mode(mode, CELLS).gate_slice(gate, hidden_size)
 
 
 def spectral_radius(W: np.ndarray) -> float:
@@ -211,14 +199,13 @@ def hidden_gradient_norms(
     """
     from rnncore.nn import gru, lstm, rnn
 
-    mode = _check_mode(mode)
+    G = check_mode(mode, CELLS).blocks
     x = check_array(x, "x", ndim=3, dtype=np.float64)
     T, B, _ = x.shape
     if T == 0 or B == 0:
         raise ValueError(f"x must hold at least one step and one sequence, got shape {x.shape}")
     weight_hh = check_array(weight_hh, "weight_hh", ndim=2, dtype=np.float64)
     H = weight_hh.shape[1]
-    G = len(GATES[mode])
     if weight_hh.shape != (G * H, H):
         raise ValueError(
             f"weight_hh must have shape ({G}*H, H) = ({G * H}, {H}) for mode "

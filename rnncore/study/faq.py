@@ -24,11 +24,10 @@ from typing import Any
 
 import yaml
 
-from rnncore.nn.recurrent import GATES, param_count
+from rnncore.nn.cells import param_count
 
 __all__ = [
     "FAQ",
-    "GATES",
     "Question",
     "book_labels",
     "load_faq",
@@ -38,8 +37,6 @@ __all__ = [
     "show",
     "validate",
 ]
-
-#: weight blocks per cell type, in PyTorch's stacking order
 
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _EVIDENCE = re.compile(r"^(ev-[a-z0-9-]+|sec:[a-z0-9-]+)$")
