@@ -206,16 +206,9 @@ def rnn_backward_steps(
         dw_ih += g["weight_ih"]
         dw_hh += g["weight_hh"]
         if db is not None:
-            db += g["bias_ih"]  # b_ih and b_hh enter the same sum: one gradient serves both
+            db += g["bias_ih"]
         dh_next = g["h_prev"]
         if detached_before(t, truncate, truncate_offset):
             dh_next = np.zeros_like(dh_next)  # truncated BPTT: the chunk's first state is fixed
-    db_hh = None if db is None else db.copy()
-    return {
-        "x": dx,
-        "h0": dh_next,
-        "weight_ih": dw_ih,
-        "weight_hh": dw_hh,
-        "bias_ih": db,
-        "bias_hh": db_hh,
-    }
+    db_hh = None if db is None else db.copy()  # b_ih and b_hh enter the same sum: same gradient
+    return dict(x=dx, h0=dh_next, weight_ih=dw_ih, weight_hh=dw_hh, bias_ih=db, bias_hh=db_hh)
