@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from rnncore.nn import validate
 from rnncore.nn.cells import CELLS
 from rnncore.nn.validate import check_mode
 from rnncore.utils import check_array, check_positive_int
@@ -199,7 +200,8 @@ def hidden_gradient_norms(
     """
     from rnncore.nn import gru, lstm, rnn
 
-    G = check_mode(mode, CELLS).blocks
+    cell = check_mode(mode, CELLS)
+    G = cell.blocks
     x = check_array(x, "x", ndim=3, dtype=np.float64)
     T, B, _ = x.shape
     if T == 0 or B == 0:
@@ -211,17 +213,20 @@ def hidden_gradient_norms(
             f"weight_hh must have shape ({G}*H, H) = ({G * H}, {H}) for mode "
             f"{mode!r}, got {weight_hh.shape}"
         )
-    args = (weight_ih, weight_hh, bias_ih, bias_hh)
-    h = np.zeros((B, H))
-    c = np.zeros((B, H))
+    # checked once here, from zero initial states; the step functions below run unchecked
+    zeros = [None] * len(cell.states)
+    x, h, *rest = validate.sequence_args(
+        cell, x, *zeros, weight_ih, weight_hh, bias_ih, bias_hh, nonlinearity=nonlinearity
+    )
+    c, args = (rest[0], rest[1:]) if mode == "lstm" else (None, rest)
     caches = []
     for t in range(T):
         if mode == "rnn":
-            h, cache = rnn.rnn_step_forward(x[t], h, *args, nonlinearity=nonlinearity)
+            h, cache = rnn.rnn_step_forward(x[t], h, *args, nonlinearity, check=False)
         elif mode == "lstm":
-            h, c, cache = lstm.lstm_step_forward(x[t], h, c, *args)
+            h, c, cache = lstm.lstm_step_forward(x[t], h, c, *args, check=False)
         else:
-            h, cache = gru.gru_step_forward(x[t], h, *args)
+            h, cache = gru.gru_step_forward(x[t], h, *args, check=False)
         caches.append(cache)
     u = np.random.default_rng(seed).standard_normal((B, H))
     dh = u / np.linalg.norm(u, axis=1, keepdims=True)
@@ -231,12 +236,12 @@ def hidden_gradient_norms(
         norms[k] = float(np.mean(np.linalg.norm(dh, axis=1)))
         cache = caches[T - 1 - k]
         if mode == "rnn":
-            grads = rnn.rnn_step_backward(dh, cache)
+            grads = rnn.rnn_step_backward(dh, cache, check=False)
         elif mode == "lstm":
-            grads = lstm.lstm_step_backward(dh, dc, cache)
+            grads = lstm.lstm_step_backward(dh, dc, cache, check=False)
             dc = grads["c_prev"]
         else:
-            grads = gru.gru_step_backward(dh, cache)
+            grads = gru.gru_step_backward(dh, cache, check=False)
         dh = grads["h_prev"]
     return norms
 
