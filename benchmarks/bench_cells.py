@@ -25,8 +25,10 @@ import subprocess
 import sys
 import time
 
+# numpy comes in with rnncore; a child's thread variables are in its environment from the start
+from rnncore.nn.cells import CELLS
+
 THREADS = 2  # the default; --threads changes it (set in each child's environment)
-GATES = {"lstm": 4, "gru": 3, "rnn": 1}
 
 
 def child_env(threads: int) -> dict[str, str]:
@@ -81,7 +83,7 @@ def child_torch(cell: str, dtype: str, T: int, B: int, D: int, H: int, repeats: 
     torch.set_num_threads(int(os.environ["OMP_NUM_THREADS"]))
     torch.manual_seed(0)
     tdtype = {"float32": torch.float32, "float64": torch.float64}[dtype]
-    cls = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU, "rnn": torch.nn.RNN}[cell]
+    cls = getattr(torch.nn, CELLS[cell].torch_class)
     module = cls(D, H).to(tdtype)
     x = torch.randn(T, B, D, dtype=tdtype, requires_grad=True)
     d_out = torch.randn(T, B, H, dtype=tdtype)
@@ -115,7 +117,7 @@ def child_main(argv: list[str]) -> None:
     elif kind == "torch":
         result = child_torch(cell, dtype, T, B, D, H, repeats)
     else:
-        result = child_gemm(dtype, T, B, H, GATES[cell], repeats)
+        result = child_gemm(dtype, T, B, H, CELLS[cell].blocks, repeats)
     print(json.dumps(result))
 
 
@@ -158,7 +160,7 @@ def main() -> None:
             sizes = [str(T), str(B), str(D), str(H), str(repeats)]
             ours = statistics.median(run_child(["numpy", cell, dt, *sizes], n)["times"])
             theirs = statistics.median(run_child(["torch", cell, dt, *sizes], n)["times"])
-            flops = 6.0 * T * B * GATES[cell] * H * (D + H)
+            flops = 6.0 * T * B * CELLS[cell].blocks * H * (D + H)
             floor = flops / rates[dt]["flops_per_s"]
             print(
                 f"{cell:<5} {dt:<8} {ours * 1e3:9.1f} {theirs * 1e3:9.1f} {ours / theirs:12.2f} "

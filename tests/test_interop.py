@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import rnncore
-from rnncore.interop import to_torch, torch_reference
+from rnncore.interop import to_torch
 from rnncore.nn.gradcheck import relative_error
 from rnncore.nn.recurrent import Recurrent
 
@@ -50,25 +50,31 @@ def random_inputs(module: torch.nn.Module, T: int, B: int, seed: int) -> dict:
     return {"x": draw(*x_shape), "h0": h0, "d_output": draw(*out_shape), "d_h_n": d_h_n}
 
 
-def assert_matches_torch(module: torch.nn.Module, inputs: dict, truncate: int | None = None):
-    tol = TOL[next(module.parameters()).dtype]
-    layer = rnncore.from_torch(module)
-    out_t, h_n_t, grads_t = torch_reference(module, **inputs, truncate=truncate)
-    out, h_n = layer.forward(inputs["x"], inputs["h0"])
-    grads = layer.backward(inputs["d_output"], inputs["d_h_n"], truncate=truncate)
-    assert out.dtype == layer.dtype and out.shape == out_t.shape
-    assert relative_error(out, out_t) < tol
-    for ours, theirs in zip(
-        h_n if layer.mode == "lstm" else [h_n],
-        h_n_t if layer.mode == "lstm" else [h_n_t],
-        strict=True,
-    ):
-        assert ours.shape == theirs.shape and relative_error(ours, theirs) < tol
-    assert grads.keys() == grads_t.keys()
-    for name, g in grads_t.items():
-        assert grads[name].shape == g.shape, name
-        assert grads[name].dtype == layer.dtype, name
-        assert relative_error(grads[name], g) < tol, (name, relative_error(grads[name], g))
+@pytest.fixture(scope="module")
+def assert_matches_torch(torch_reference):
+    """Check a numpy copy of ``module`` against torch (conftest's twin) on ``inputs``."""
+
+    def check(module: torch.nn.Module, inputs: dict, truncate: int | None = None) -> None:
+        tol = TOL[next(module.parameters()).dtype]
+        layer = rnncore.from_torch(module)
+        out_t, h_n_t, grads_t = torch_reference(module, **inputs, truncate=truncate)
+        out, h_n = layer.forward(inputs["x"], inputs["h0"])
+        grads = layer.backward(inputs["d_output"], inputs["d_h_n"], truncate=truncate)
+        assert out.dtype == layer.dtype and out.shape == out_t.shape
+        assert relative_error(out, out_t) < tol
+        for ours, theirs in zip(
+            h_n if layer.mode == "lstm" else [h_n],
+            h_n_t if layer.mode == "lstm" else [h_n_t],
+            strict=True,
+        ):
+            assert ours.shape == theirs.shape and relative_error(ours, theirs) < tol
+        assert grads.keys() == grads_t.keys()
+        for name, g in grads_t.items():
+            assert grads[name].shape == g.shape, name
+            assert grads[name].dtype == layer.dtype, name
+            assert relative_error(grads[name], g) < tol, (name, relative_error(grads[name], g))
+
+    return check
 
 
 CONFIGS = [  # num_layers, bidirectional, batch_first, bias, T, B
@@ -83,7 +89,9 @@ CONFIGS = [  # num_layers, bidirectional, batch_first, bias, T, B
 
 @pytest.mark.parametrize("cell", list(CELLS))
 @pytest.mark.parametrize("L,bi,bf,bias,T,B", CONFIGS)
-def test_matches_torch_float64(cell: str, L: int, bi: bool, bf: bool, bias: bool, T: int, B: int):
+def test_matches_torch_float64(
+    cell: str, L: int, bi: bool, bf: bool, bias: bool, T: int, B: int, assert_matches_torch
+):
     torch.manual_seed(L * 10 + T)
     module = make_module(cell, 3, 4, num_layers=L, bidirectional=bi, batch_first=bf, bias=bias)
     assert_matches_torch(module, random_inputs(module, T, B, seed=T * B))
@@ -91,7 +99,7 @@ def test_matches_torch_float64(cell: str, L: int, bi: bool, bf: bool, bias: bool
 
 @pytest.mark.parametrize("cell", list(CELLS))
 @pytest.mark.parametrize("bi", [False, True])
-def test_matches_torch_float32(cell: str, bi: bool) -> None:
+def test_matches_torch_float32(cell: str, bi: bool, assert_matches_torch) -> None:
     torch.manual_seed(1)
     module = make_module(cell, 5, 6, torch.float32, num_layers=2, bidirectional=bi)
     assert_matches_torch(module, random_inputs(module, 7, 3, seed=2))
@@ -111,7 +119,9 @@ def test_matches_torch_float32(cell: str, bi: bool) -> None:
     double=st.booleans(),
     seed=st.integers(0, 2**16),
 )
-def test_matches_torch_on_random_sizes(cell, D, H, L, T, B, bi, bf, bias, double, seed) -> None:
+def test_matches_torch_on_random_sizes(
+    cell, D, H, L, T, B, bi, bf, bias, double, seed, assert_matches_torch
+) -> None:
     torch.manual_seed(seed)
     dtype = torch.float64 if double else torch.float32
     module = make_module(
@@ -121,7 +131,7 @@ def test_matches_torch_on_random_sizes(cell, D, H, L, T, B, bi, bf, bias, double
 
 
 @pytest.mark.parametrize("cell", list(CELLS))
-def test_default_states_and_missing_gradients_are_zeros(cell: str) -> None:
+def test_default_states_and_missing_gradients_are_zeros(cell: str, assert_matches_torch) -> None:
     torch.manual_seed(3)
     module = make_module(cell, 3, 4, num_layers=2)
     inputs = random_inputs(module, 4, 2, seed=3)
@@ -129,7 +139,7 @@ def test_default_states_and_missing_gradients_are_zeros(cell: str) -> None:
     assert_matches_torch(module, inputs)
 
 
-def test_lstm_state_gradient_halves_may_be_none() -> None:
+def test_lstm_state_gradient_halves_may_be_none(assert_matches_torch) -> None:
     torch.manual_seed(4)
     module = make_module("lstm", 3, 4)
     inputs = random_inputs(module, 4, 2, seed=4)
@@ -140,7 +150,9 @@ def test_lstm_state_gradient_halves_may_be_none() -> None:
 
 @pytest.mark.parametrize("cell", list(CELLS))
 @pytest.mark.parametrize("k", [1, 2, 3])
-def test_truncated_bptt_matches_torch_with_detached_state(cell: str, k: int) -> None:
+def test_truncated_bptt_matches_torch_with_detached_state(
+    cell: str, k: int, assert_matches_torch
+) -> None:
     torch.manual_seed(5)
     module = make_module(cell, 3, 4, num_layers=2, batch_first=(k == 2))
     assert_matches_torch(module, random_inputs(module, 7, 2, seed=k), truncate=k)

@@ -8,8 +8,8 @@ shallow vs stacked, with or without dropout between layers (Zaremba, Sutskever &
 arXiv:1409.2329, Section 3: dropout on the non-recurrent connections only, which is what torch's
 ``dropout`` argument does).
 
-:func:`recurrent_param_count` (:func:`rnncore.nn.recurrent.param_count`) is the closed-form
-parameter count of ``torch.nn.RNN/LSTM/GRU``.
+The closed-form parameter count of ``torch.nn.RNN/LSTM/GRU`` is
+:func:`rnncore.nn.cells.param_count`.
 Token ids are batch-first, ``x: (B, T)``; B sequences, T steps, V vocabulary, H hidden units,
 C classes.
 """
@@ -20,11 +20,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from rnncore.nn.recurrent import GATES
-from rnncore.nn.recurrent import param_count as recurrent_param_count
 from rnncore.utils import check_positive_int
 
-__all__ = ["GATES", "RecurrentTagger", "predict", "recurrent_param_count", "token_loss"]
+__all__ = ["RecurrentTagger", "predict", "token_loss"]
 
 _LAYERS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 

@@ -32,10 +32,10 @@ from collections.abc import Callable
 import torch
 from torch import nn
 
+from rnncore.nn.cells import CELLS
 from rnncore.utils import check_positive_int
 
 __all__ = [
-    "GATES",
     "KVCacheAttention",
     "MinGRU",
     "attention_step_flops",
@@ -48,8 +48,6 @@ __all__ = [
     "rnn_step_flops",
 ]
 
-GATES = {"rnn": 1, "gru": 3, "lstm": 4}
-
 
 def rnn_step_flops(mode: str, input_size: int, hidden_size: int) -> int:
     """FLOPs of the matrix products in one step of one sequence: ``2 G H (D + H)``.
@@ -61,9 +59,9 @@ def rnn_step_flops(mode: str, input_size: int, hidden_size: int) -> int:
     H = check_positive_int(hidden_size, "hidden_size")
     if mode == "mingru":
         return 2 * 2 * H * D
-    if mode not in GATES:
+    if mode not in CELLS:
         raise ValueError(f"mode must be one of 'rnn', 'gru', 'lstm', 'mingru', got {mode!r}")
-    return 2 * GATES[mode] * H * (D + H)
+    return 2 * CELLS[mode].blocks * H * (D + H)
 
 
 def attention_step_flops(d_model: int, context_len: int) -> int:
@@ -95,11 +93,11 @@ def recurrent_state_bytes(
 
     It does not depend on how many tokens have been read.
     """
-    if mode not in (*GATES, "mingru"):
+    if mode not in (*CELLS, "mingru"):
         raise ValueError(f"mode must be one of 'rnn', 'gru', 'lstm', 'mingru', got {mode!r}")
     H = check_positive_int(hidden_size, "hidden_size")
     L = check_positive_int(n_layers, "n_layers")
-    per_layer = 2 * H if mode == "lstm" else H
+    per_layer = H if mode == "mingru" else len(CELLS[mode].states) * H
     return L * per_layer * check_positive_int(bytes_per_value, "bytes_per_value")
 
 

@@ -16,6 +16,7 @@ import torch
 from torch import nn
 
 from rnncore.nn import diagnostics
+from rnncore.nn.cells import CELLS
 from rnncore.utils import check_positive_int
 
 __all__ = ["INITS", "SequenceRegressor", "evaluate_mse", "fit"]
@@ -71,7 +72,7 @@ class SequenceRegressor(nn.Module):
     @torch.no_grad()
     def _initialise(self, init: str, H: int, forget_bias: float, t_max: float | None, seed: int):
         rng = np.random.default_rng(seed)
-        G = len(diagnostics.GATES[self.mode])
+        G = CELLS[self.mode].blocks
         w_hh, b_ih, b_hh = self.rnn.weight_hh_l0, self.rnn.bias_ih_l0, self.rnn.bias_hh_l0
         if init in ("orthogonal", "identity"):
             for g in range(G):

@@ -8,8 +8,10 @@ It imports numpy and nothing else. Modules:
   tested equal to the loops.
 - ``recurrent``: ``Recurrent``, a layer with the interface and numbers of torch.nn.RNN/LSTM/GRU.
 - ``layers``: embedding, per-step affine map, losses and dropout, as forward/backward pairs.
-- ``functional``: stable activations and their derivatives from cached outputs.
-- ``validate``: every argument check of the engine, with errors that name the argument.
+- ``functional``: stable activations, their derivatives from cached outputs, and where truncated
+  BPTT cuts the gradient.
+- ``validate``: every argument check of the engine, with errors that name the argument, and the
+  dtype policy.
 - ``optim``: SGD, momentum, Adam and gradient-norm clipping for dicts of arrays.
 - ``gradcheck``: centred-difference gradients and the relative error that compares them.
 - ``diagnostics``: gradient flow through time (Jacobian products, norms against distance).

@@ -15,7 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from rnncore.nn.validate import check_grad, check_sequence_args, check_truncate, detached_before
+from rnncore.nn import validate
+from rnncore.nn.cells import GRU
+from rnncore.nn.functional import detached_before
 
 __all__ = ["gru_backward", "gru_forward"]
 
@@ -45,9 +47,12 @@ def gru_forward(
     cache : the same keys as gru_forward_steps' cache ("x", "h0", "h", "r", "z", "n", "hn",
         weights and biases); "r", "z", "n" are views into one buffer.
     """
-    x, (h0,), (w_ih, w_hh, b_ih, b_hh) = check_sequence_args(
-        x, {"h0": h0}, weight_ih, weight_hh, bias_ih, bias_hh, 3
-    )
+    x, h0, *weights = validate.sequence_args(GRU, x, h0, weight_ih, weight_hh, bias_ih, bias_hh)
+    return _gru_forward(x, h0, *weights)
+
+
+def _gru_forward(x, h0, w_ih, w_hh, b_ih, b_hh) -> tuple[np.ndarray, Cache]:
+    """:func:`gru_forward` on checked arguments of one dtype: x (T, B, D), h0 (B, H), weights."""
     T, B, D = x.shape
     H = w_hh.shape[1]
     scale = np.r_[np.full(2 * H, 0.5), np.ones(H)].astype(x.dtype)
@@ -106,14 +111,19 @@ def gru_backward(
     returns "x" (T, B, D), "h0" (B, H), "weight_ih" (3H, D), "weight_hh" (3H, H), "bias_ih" and
     "bias_hh" (3H,) or ``None``.
     """
+    dh, dh_n, truncate = validate.sequence_grads(
+        GRU, cache, dh, dh_n, truncate=truncate, offset=truncate_offset
+    )
+    return _gru_backward(dh, cache, dh_n, truncate, truncate_offset)
+
+
+def _gru_backward(dh, cache: Cache, dh_n, truncate: int | None, offset: int) -> dict:
+    """:func:`gru_backward` on checked gradients, dh (T, B, H) and dh_n (B, H) or ``None``."""
     x, h = cache["x"], cache["h"]
     r, z, n, hn = (cache[k] for k in ("r", "z", "n", "hn"))
     T, B, D = x.shape
     H = h.shape[2]
     dt = h.dtype
-    dh = check_grad(dh, "dh", h.shape, "(T, B, H)", dt)
-    dh_n = check_grad(dh_n, "dh_n", (B, H), "(B, H)", dt)
-    truncate = check_truncate(truncate)
     w_hh = cache["weight_hh"]
     # recurrent-side pre-activation gradients [da_r, da_z, da_n * r], and da_n for the input side
     da_h_all = np.empty((T, B, 3 * H), dtype=dt)
@@ -153,7 +163,7 @@ def gru_backward(
         np.matmul(da, w_hh, out=dh_rec)
         np.multiply(dh_t, z[t], out=tmp)
         dh_rec += tmp
-        if detached_before(t, truncate, truncate_offset):
+        if detached_before(t, truncate, offset):
             dh_rec.fill(0.0)
     da_h = da_h_all.reshape(T * B, 3 * H)
     da_n = da_n_all.reshape(T * B, H)

@@ -19,7 +19,9 @@ from typing import Any
 
 import numpy as np
 
-from rnncore.nn.validate import check_grad, check_sequence_args, check_truncate, detached_before
+from rnncore.nn import validate
+from rnncore.nn.cells import LSTM
+from rnncore.nn.functional import detached_before
 
 __all__ = ["lstm_backward", "lstm_forward"]
 
@@ -57,9 +59,14 @@ def lstm_forward(
     cache : the same keys as lstm_forward_steps' cache ("x", "h0", "c0", "h", "c", "i", "f",
         "g", "o", "tanh_c", weights and biases); the gate arrays are views into one buffer.
     """
-    x, (h0, c0), (w_ih, w_hh, b_ih, b_hh) = check_sequence_args(
-        x, {"h0": h0, "c0": c0}, weight_ih, weight_hh, bias_ih, bias_hh, 4
+    x, h0, c0, *weights = validate.sequence_args(
+        LSTM, x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh
     )
+    return _lstm_forward(x, h0, c0, *weights)
+
+
+def _lstm_forward(x, h0, c0, w_ih, w_hh, b_ih, b_hh) -> tuple[np.ndarray, np.ndarray, Cache]:
+    """:func:`lstm_forward` on checked arguments of one dtype: x (T, B, D), h0, c0 (B, H)."""
     T, B, D = x.shape
     H = w_hh.shape[1]
     perm, scale = _internal_order(H)
@@ -114,14 +121,18 @@ def lstm_backward(
     ``None`` or k; returns "x" (T, B, D), "h0", "c0" (B, H), "weight_ih" (4H, D), "weight_hh"
     (4H, H), "bias_ih" and "bias_hh" (4H,) or ``None``.
     """
+    dh, dh_n, dc_n, truncate = validate.sequence_grads(
+        LSTM, cache, dh, dh_n, dc_n, truncate=truncate, offset=truncate_offset
+    )
+    return _lstm_backward(dh, cache, dh_n, dc_n, truncate, truncate_offset)
+
+
+def _lstm_backward(dh, cache: Cache, dh_n, dc_n, truncate: int | None, offset: int) -> dict:
+    """:func:`lstm_backward` on checked gradients: dh (T, B, H), dh_n, dc_n (B, H) or None."""
     h, c = cache["h"], cache["c"]
     i, f, g, o, tanh_c = (cache[k] for k in ("i", "f", "g", "o", "tanh_c"))
     T, B, H = h.shape
     dt = h.dtype
-    dh = check_grad(dh, "dh", h.shape, "(T, B, H)", dt)
-    dh_n = check_grad(dh_n, "dh_n", (B, H), "(B, H)", dt)
-    dc_n = check_grad(dc_n, "dc_n", (B, H), "(B, H)", dt)
-    truncate = check_truncate(truncate)
     w_hh = cache["weight_hh"]
     da_all = np.empty((T, B, 4 * H), dtype=dt)  # gate pre-activation gradients, torch order
     dh_rec = np.zeros((B, H), dtype=dt) if dh_n is None else dh_n.copy()
@@ -166,7 +177,7 @@ def lstm_backward(
         # the state gradients handed to step t-1
         np.multiply(dc, f[t], out=dc_rec)
         np.matmul(da, w_hh, out=dh_rec)
-        if detached_before(t, truncate, truncate_offset):
+        if detached_before(t, truncate, offset):
             dh_rec.fill(0.0)
             dc_rec.fill(0.0)
     return _weight_grads(da_all, cache, {"h0": dh_rec, "c0": dc_rec})

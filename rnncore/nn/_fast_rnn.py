@@ -13,13 +13,9 @@ from typing import Any
 
 import numpy as np
 
-from rnncore.nn.validate import (
-    check_grad,
-    check_nonlinearity,
-    check_sequence_args,
-    check_truncate,
-    detached_before,
-)
+from rnncore.nn import validate
+from rnncore.nn.cells import RNN
+from rnncore.nn.functional import detached_before
 
 __all__ = ["rnn_backward", "rnn_forward"]
 
@@ -49,10 +45,14 @@ def rnn_forward(
     h : (T, B, H) hidden states.
     cache : the same keys as rnn_forward_steps' cache.
     """
-    nonlinearity = check_nonlinearity(nonlinearity)
-    x, (h0,), (w_ih, w_hh, b_ih, b_hh) = check_sequence_args(
-        x, {"h0": h0}, weight_ih, weight_hh, bias_ih, bias_hh, 1
+    x, h0, *weights = validate.sequence_args(
+        RNN, x, h0, weight_ih, weight_hh, bias_ih, bias_hh, nonlinearity=nonlinearity
     )
+    return _rnn_forward(x, h0, *weights, nonlinearity)
+
+
+def _rnn_forward(x, h0, w_ih, w_hh, b_ih, b_hh, nonlinearity: str) -> tuple[np.ndarray, Cache]:
+    """:func:`rnn_forward` on checked arguments of one dtype: x (T, B, D), h0 (B, H), weights."""
     T, B, D = x.shape
     H = w_hh.shape[1]
     w_hh_T = np.ascontiguousarray(w_hh.T)
@@ -90,13 +90,18 @@ def rnn_backward(
     returns "x" (T, B, D), "h0" (B, H), "weight_ih" (H, D), "weight_hh" (H, H), "bias_ih" and
     "bias_hh" (H,) or ``None``.
     """
+    dh, dh_n, truncate = validate.sequence_grads(
+        RNN, cache, dh, dh_n, truncate=truncate, offset=truncate_offset
+    )
+    return _rnn_backward(dh, cache, dh_n, truncate, truncate_offset)
+
+
+def _rnn_backward(dh, cache: Cache, dh_n, truncate: int | None, offset: int) -> dict:
+    """:func:`rnn_backward` on checked gradients, dh (T, B, H) and dh_n (B, H) or ``None``."""
     x, h = cache["x"], cache["h"]
     T, B, D = x.shape
     H = h.shape[2]
     dt = h.dtype
-    dh = check_grad(dh, "dh", h.shape, "(T, B, H)", dt)
-    dh_n = check_grad(dh_n, "dh_n", (B, H), "(B, H)", dt)
-    truncate = check_truncate(truncate)
     w_hh = cache["weight_hh"]
     # the derivative of the nonlinearity from its cached output, for all steps at once
     if cache["nonlinearity"] == "tanh":
@@ -114,7 +119,7 @@ def rnn_backward(
             np.add(dh[t], dh_rec, out=da)
             da *= deriv[t]
         np.matmul(da, w_hh, out=dh_rec)
-        if detached_before(t, truncate, truncate_offset):
+        if detached_before(t, truncate, offset):
             dh_rec.fill(0.0)
     da2 = da_all.reshape(T * B, H)
     h_prev = np.concatenate([cache["h0"][None], h[:-1]]).reshape(T * B, H)

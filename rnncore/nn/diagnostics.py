@@ -22,10 +22,12 @@ from typing import Any
 
 import numpy as np
 
+from rnncore.nn import validate
+from rnncore.nn.cells import CELLS
+from rnncore.nn.validate import check_mode
 from rnncore.utils import check_array, check_positive_int
 
 __all__ = [
-    "GATES",
     "chrono_bias",
     "fit_log_slope",
     "forget_gate_bias",
@@ -40,8 +42,6 @@ __all__ = [
     "spectral_radius",
 ]
 
-GATES = {"rnn": ("h",), "lstm": ("i", "f", "g", "o"), "gru": ("r", "z", "n")}
-
 
 def _generator(rng: np.random.Generator | int | None) -> np.random.Generator:
     if rng is None or isinstance(rng, (int, np.integer)):
@@ -51,20 +51,9 @@ def _generator(rng: np.random.Generator | int | None) -> np.random.Generator:
     raise TypeError(f"rng must be a numpy.random.Generator, an int seed or None, got {rng!r}")
 
 
-def _check_mode(mode: str) -> str:
-    if mode not in GATES:
-        raise ValueError(f"mode must be one of {sorted(GATES)}, got {mode!r}")
-    return mode
-
-
 def gate_slice(mode: str, gate: str, hidden_size: int) -> slice:
     """Rows of a ``(G*H, ...)`` weight or ``(G*H,)`` bias holding ``gate`` (torch's order)."""
-    names = GATES[_check_mode(mode)]
-    if gate not in names:
-        raise ValueError(f"gate must be one of {names} for mode {mode!r}, got {gate!r}")
-    H = check_positive_int(hidden_size, "hidden_size")
-    k = names.index(gate)
-    return slice(k * H, (k + 1) * H)
+    return check_mode(mode, CELLS).gate_slice(gate, hidden_size)
 
 
 def spectral_radius(W: np.ndarray) -> float:
@@ -211,30 +200,33 @@ def hidden_gradient_norms(
     """
     from rnncore.nn import gru, lstm, rnn
 
-    mode = _check_mode(mode)
+    cell = check_mode(mode, CELLS)
+    G = cell.blocks
     x = check_array(x, "x", ndim=3, dtype=np.float64)
     T, B, _ = x.shape
     if T == 0 or B == 0:
         raise ValueError(f"x must hold at least one step and one sequence, got shape {x.shape}")
     weight_hh = check_array(weight_hh, "weight_hh", ndim=2, dtype=np.float64)
     H = weight_hh.shape[1]
-    G = len(GATES[mode])
     if weight_hh.shape != (G * H, H):
         raise ValueError(
             f"weight_hh must have shape ({G}*H, H) = ({G * H}, {H}) for mode "
             f"{mode!r}, got {weight_hh.shape}"
         )
-    args = (weight_ih, weight_hh, bias_ih, bias_hh)
-    h = np.zeros((B, H))
-    c = np.zeros((B, H))
+    # checked once here, from zero initial states; the step functions below run unchecked
+    zeros = [None] * len(cell.states)
+    x, h, *rest = validate.sequence_args(
+        cell, x, *zeros, weight_ih, weight_hh, bias_ih, bias_hh, nonlinearity=nonlinearity
+    )
+    c, args = (rest[0], rest[1:]) if mode == "lstm" else (None, rest)
     caches = []
     for t in range(T):
         if mode == "rnn":
-            h, cache = rnn.rnn_step_forward(x[t], h, *args, nonlinearity=nonlinearity)
+            h, cache = rnn.rnn_step_forward(x[t], h, *args, nonlinearity, check=False)
         elif mode == "lstm":
-            h, c, cache = lstm.lstm_step_forward(x[t], h, c, *args)
+            h, c, cache = lstm.lstm_step_forward(x[t], h, c, *args, check=False)
         else:
-            h, cache = gru.gru_step_forward(x[t], h, *args)
+            h, cache = gru.gru_step_forward(x[t], h, *args, check=False)
         caches.append(cache)
     u = np.random.default_rng(seed).standard_normal((B, H))
     dh = u / np.linalg.norm(u, axis=1, keepdims=True)
@@ -244,12 +236,12 @@ def hidden_gradient_norms(
         norms[k] = float(np.mean(np.linalg.norm(dh, axis=1)))
         cache = caches[T - 1 - k]
         if mode == "rnn":
-            grads = rnn.rnn_step_backward(dh, cache)
+            grads = rnn.rnn_step_backward(dh, cache, check=False)
         elif mode == "lstm":
-            grads = lstm.lstm_step_backward(dh, dc, cache)
+            grads = lstm.lstm_step_backward(dh, dc, cache, check=False)
             dc = grads["c_prev"]
         else:
-            grads = gru.gru_step_backward(dh, cache)
+            grads = gru.gru_step_backward(dh, cache, check=False)
         dh = grads["h_prev"]
     return norms
 

@@ -1,7 +1,9 @@
-"""Numerically stable activations and their derivatives from cached outputs.
+"""Numerically stable activations, their derivatives from cached outputs, and the BPTT cut rule.
 
 The derivatives take the *activation's output*, as the backward passes have it in their caches:
 ``tanh'(a) = 1 - tanh(a)^2`` and ``sigmoid'(a) = s (1 - s)`` with ``s = sigmoid(a)``.
+:func:`detached_before` says where truncated backpropagation through time cuts the gradient
+(R. J. Williams and J. Peng, Neural Computation 2(4), 1990), for every cell and both paths.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = [
+    "detached_before",
     "dsigmoid_from_output",
     "dtanh_from_output",
     "log_softmax",
@@ -57,3 +60,13 @@ def softmax(z: np.ndarray, axis: int = -1) -> np.ndarray:
     shifted = z - np.max(z, axis=axis, keepdims=True)
     e = np.exp(shifted)
     return e / np.sum(e, axis=axis, keepdims=True)
+
+
+def detached_before(t: int, truncate: int | None, offset: int = 0) -> bool:
+    """True if truncated BPTT cuts the gradient flowing through the state from step t into t-1.
+
+    The state entering a chunk is treated as a constant (as torch does after ``h = h.detach()``):
+    chunks start at the steps t > 0 with (t + offset) % truncate == 0, so with offset 0 they are
+    [0, k), [k, 2k), ... ``truncate=None`` is full BPTT: never cut.
+    """
+    return truncate is not None and t > 0 and (t + offset) % truncate == 0

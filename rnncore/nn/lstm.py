@@ -1,4 +1,4 @@
-"""The LSTM cell in numpy: step forward/backward pairs and sequence functions.
+"""The LSTM cell in numpy: the step forward/backward pair and the loop through time.
 
     i = sigma(x W_ii^T + b_ii + h W_hi^T + b_hi)      input gate
     f = sigma(x W_if^T + b_if + h W_hf^T + b_hf)      forget gate
@@ -10,12 +10,15 @@ Sources: S. Hochreiter and J. Schmidhuber, "Long short-term memory", Neural Comp
 1997 (the cell and its gated memory); F. A. Gers, J. Schmidhuber and F. Cummins, "Learning to
 forget: continual prediction with LSTM", Neural Computation 12(10), 2000 (the forget gate); the
 equations, gate order (i, f, g, o stacked in one matrix) and names of ``torch.nn.LSTM`` (PyTorch
-documentation), which these functions reproduce exactly.
+documentation), which these functions reproduce exactly. The layout of forward/backward pairs
+with a cache follows Stanford CS231n's ``rnn_layers.py``.
 
-``lstm_forward_steps``/``lstm_backward_steps`` loop over the step functions and are the ones to
-read; ``lstm_forward``/``lstm_backward`` (in :mod:`rnncore.nn._fast_lstm`) compute the same numbers
-(tested equal) and are the ones to run. Both forward caches expose the per-step activations
-"i", "f", "g", "o", "c", "tanh_c" and "h", each (T, B, H), for gate heatmaps.
+``lstm_forward_steps``/``lstm_backward_steps`` call the step functions once per time step and are
+the ones to read; ``lstm_forward``/``lstm_backward`` (in :mod:`rnncore.nn._fast_lstm`) compute
+the same numbers (tested equal) and are the ones to run. Both forward caches expose the per-step
+arrays of :data:`rnncore.nn.cells.LSTM` ``.cache_arrays`` ("h", "c", "tanh_c", "i", "f", "g",
+"o"), each (T, B, H), for gate heatmaps. Arguments are checked once on entry and promoted to one
+dtype (:mod:`rnncore.nn.validate`); the loops call the step functions with ``check=False``.
 
 Shapes: T time steps, B batch, D input features, H hidden units.
 """
@@ -26,16 +29,14 @@ from typing import Any
 
 import numpy as np
 
+from rnncore.nn import validate
 from rnncore.nn._fast_lstm import lstm_backward, lstm_forward
-from rnncore.nn.functional import dsigmoid_from_output, dtanh_from_output, sigmoid
-from rnncore.nn.validate import (
-    check_grad,
-    check_sequence,
-    check_state,
-    check_step_input,
-    check_truncate,
-    check_weights,
+from rnncore.nn.cells import LSTM
+from rnncore.nn.functional import (
     detached_before,
+    dsigmoid_from_output,
+    dtanh_from_output,
+    sigmoid,
 )
 
 __all__ = [
@@ -45,11 +46,10 @@ __all__ = [
     "lstm_forward_steps",
     "lstm_step_backward",
     "lstm_step_forward",
-    "step_cache",
 ]
 
 Cache = dict[str, Any]
-GATES = ("i", "f", "g", "o")
+PARAMS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 
 
 def lstm_step_forward(
@@ -60,6 +60,8 @@ def lstm_step_forward(
     weight_hh: np.ndarray,
     bias_ih: np.ndarray | None = None,
     bias_hh: np.ndarray | None = None,
+    *,
+    check: bool = True,
 ) -> tuple[np.ndarray, np.ndarray, Cache]:
     """Take the input at t and the state (h, c) at t-1 and return the state at t.
 
@@ -70,20 +72,19 @@ def lstm_step_forward(
     weight_ih : (4H, D) input weights of the gates stacked in the order i, f, g, o.
     weight_hh : (4H, H) recurrent weights, same order.
     bias_ih, bias_hh : (4H,) biases, or both ``None`` for no bias.
+    check : check the arguments and promote them to one dtype (``False`` inside the loop).
 
     Returns
     -------
     h_next, c_next : (B, H) hidden and cell state at this step.
-    cache : dict for :func:`lstm_step_backward` with keys "x" (B, D), "h_prev", "c_prev", "i",
-        "f", "g", "o", "c_next", "tanh_c" (each (B, H)), "weight_ih", "weight_hh", "has_bias".
+    cache : dict for :func:`lstm_step_backward`: "x" (B, D), "h_prev", "c_prev", the gates "i",
+        "f", "g", "o", "c" (c_next), "tanh_c" and "h" (h_next), each (B, H), and the weights.
     """
-    weight_ih, weight_hh, bias_ih, bias_hh = check_weights(
-        weight_ih, weight_hh, bias_ih, bias_hh, 4
-    )
-    H, D = weight_hh.shape[1], weight_ih.shape[1]
-    x = check_step_input(x, D)
-    h_prev = check_state(h_prev, "h_prev", x.shape[0], H)
-    c_prev = check_state(c_prev, "c_prev", x.shape[0], H)
+    if check:
+        x, h_prev, c_prev, weight_ih, weight_hh, bias_ih, bias_hh = validate.step_args(
+            LSTM, x, h_prev, c_prev, weight_ih, weight_hh, bias_ih, bias_hh
+        )
+    # the four gates' pre-activations in one product, stacked in torch's order i, f, g, o
     a = x @ weight_ih.T + h_prev @ weight_hh.T
     if bias_ih is not None:
         a = a + bias_ih + bias_hh
@@ -102,13 +103,13 @@ def lstm_step_forward(
     tanh_c = np.tanh(c_next)
     h_next = o * tanh_c
     cache = {"x": x, "h_prev": h_prev, "c_prev": c_prev, "i": i, "f": f, "g": g, "o": o}
-    cache.update(c_next=c_next, tanh_c=tanh_c, weight_ih=weight_ih, weight_hh=weight_hh)
-    cache["has_bias"] = bias_ih is not None
+    cache.update(c=c_next, tanh_c=tanh_c, h=h_next, weight_ih=weight_ih, weight_hh=weight_hh)
+    cache.update(bias_ih=bias_ih, bias_hh=bias_hh)
     return h_next, c_next, cache
 
 
 def lstm_step_backward(
-    dh_next: np.ndarray | None, dc_next: np.ndarray | None, cache: Cache
+    dh_next: np.ndarray | None, dc_next: np.ndarray | None, cache: Cache, *, check: bool = True
 ) -> dict[str, np.ndarray | None]:
     """Backpropagate the gradients on (h_next, c_next) through one step.
 
@@ -117,33 +118,28 @@ def lstm_step_backward(
     dh_next : (B, H) gradient of the loss with respect to h_next (``None`` for zero).
     dc_next : (B, H) gradient with respect to c_next arriving from the next step (``None``).
     cache : from :func:`lstm_step_forward`.
+    check : check the gradients against the cache (``False`` inside :func:`lstm_backward_steps`).
 
     Returns
     -------
     dict with "x" (B, D), "h_prev" (B, H), "c_prev" (B, H), "weight_ih" (4H, D),
     "weight_hh" (4H, H), "bias_ih" and "bias_hh" (4H,) (``None`` when the cell has no bias).
     """
-    i, f, g, o, tanh_c = (cache[k] for k in ("i", "f", "g", "o", "tanh_c"))
-    dh_next = check_grad(dh_next, "dh_next", i.shape, "(B, H)", i.dtype)
-    dc_next = check_grad(dc_next, "dc_next", i.shape, "(B, H)", i.dtype)
-    dh_next = np.zeros_like(i) if dh_next is None else dh_next
-    dc_next = np.zeros_like(i) if dc_next is None else dc_next
-    # h = o * tanh(c): the cell receives gradient from h (through tanh) and from the next step
+    if check:
+        dh_next, dc_next = validate.step_grads(LSTM, cache, dh_next, dc_next)
+    i, f, g, o, tanh_c = cache["i"], cache["f"], cache["g"], cache["o"], cache["tanh_c"]
+    # h = o * tanh(c): the cell gets gradient through h (tanh' = 1 - tanh^2) and from step t+1
     dc = dc_next + dh_next * o * dtanh_from_output(tanh_c)
-    do = dh_next * tanh_c
-    # c = f * c_prev + i * g
-    di, df, dg = dc * g, dc * cache["c_prev"], dc * i
-    # gate derivatives from the cached gate values: sigma' = s (1 - s), tanh' = 1 - t^2
-    da = np.concatenate(
-        [
-            di * dsigmoid_from_output(i),
-            df * dsigmoid_from_output(f),
-            dg * dtanh_from_output(g),
-            do * dsigmoid_from_output(o),
-        ],
-        axis=1,
-    )
-    db = da.sum(axis=0) if cache["has_bias"] else None
+    # c = f * c_prev + i * g and h = o * tanh(c): each factor gets the gradient times its partner
+    di, df, dg, do = dc * g, dc * cache["c_prev"], dc * i, dh_next * tanh_c
+    # back through each gate's activation, from its cached output: sigma' = s (1 - s)
+    # for the input, forget and output gates, tanh' = 1 - g^2 for the candidate
+    da_i = di * dsigmoid_from_output(i)
+    da_f = df * dsigmoid_from_output(f)
+    da_g = dg * dtanh_from_output(g)
+    da_o = do * dsigmoid_from_output(o)
+    da = np.concatenate([da_i, da_f, da_g, da_o], axis=1)
+    db = None if cache["bias_ih"] is None else da.sum(axis=0)
     return {
         "x": da @ cache["weight_ih"],
         "h_prev": da @ cache["weight_hh"],
@@ -176,44 +172,20 @@ def lstm_forward_steps(
     -------
     h : (T, B, H) hidden state at every step (``h[-1]`` is the final one).
     c : (T, B, H) cell state at every step.
-    cache : dict with "x" (T, B, D), "h0", "c0" (B, H), and "h", "c", "i", "f", "g", "o",
-        "tanh_c", each (T, B, H), plus the weights and biases; :func:`step_cache` slices it.
+    cache : dict with "x" (T, B, D), "h0", "c0" (B, H), the weights and biases, and "h", "c",
+        "tanh_c", "i", "f", "g", "o", each (T, B, H) (the same keys as :func:`lstm_forward`'s).
     """
-    weight_ih, weight_hh, bias_ih, bias_hh = check_weights(
-        weight_ih, weight_hh, bias_ih, bias_hh, 4
+    x, h0, c0, *weights = validate.sequence_args(
+        LSTM, x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh
     )
-    x = check_sequence(x, weight_ih.shape[1])
-    B, H = x.shape[1], weight_hh.shape[1]
-    h_prev = check_state(h0, "h0", B, H, x.dtype)
-    c_prev = check_state(c0, "c0", B, H, x.dtype)
-    cache = {"x": x, "h0": h_prev, "c0": c_prev, "weight_ih": weight_ih, "weight_hh": weight_hh}
-    cache.update(bias_ih=bias_ih, bias_hh=bias_hh)
-    steps = []
+    h, c, steps = h0, c0, []
     for t in range(x.shape[0]):
-        h_prev, c_prev, step = lstm_step_forward(
-            x[t], h_prev, c_prev, weight_ih, weight_hh, bias_ih, bias_hh
-        )
+        # the same weights at every step; (h, c) carries what the sequence said so far
+        h, c, step = lstm_step_forward(x[t], h, c, *weights, check=False)
         steps.append(step)
-    for key in (*GATES, "tanh_c"):
-        cache[key] = np.stack([s[key] for s in steps])
-    cache["c"] = np.stack([s["c_next"] for s in steps])
-    cache["h"] = cache["o"] * cache["tanh_c"]
+    cache = {"x": x, "h0": h0, "c0": c0, **dict(zip(PARAMS, weights, strict=True))}
+    cache.update({k: np.stack([s[k] for s in steps]) for k in LSTM.cache_arrays})
     return cache["h"], cache["c"], cache
-
-
-def step_cache(cache: Cache, t: int) -> Cache:
-    """The step cache of time step t, sliced out of a sequence cache (either path's)."""
-    step = {k: cache[k][t] for k in (*GATES, "tanh_c")}
-    step.update(
-        x=cache["x"][t],
-        h_prev=cache["h0"] if t == 0 else cache["h"][t - 1],
-        c_prev=cache["c0"] if t == 0 else cache["c"][t - 1],
-        c_next=cache["c"][t],
-        weight_ih=cache["weight_ih"],
-        weight_hh=cache["weight_hh"],
-        has_bias=cache["bias_ih"] is not None,
-    )
-    return step
 
 
 def lstm_backward_steps(
@@ -243,27 +215,27 @@ def lstm_backward_steps(
     dict with "x" (T, B, D), "h0" (B, H), "c0" (B, H), "weight_ih" (4H, D), "weight_hh" (4H, H),
     "bias_ih" and "bias_hh" (4H,) or ``None``.
     """
-    x, h = cache["x"], cache["h"]
-    T = x.shape[0]
-    dh = check_grad(dh, "dh", h.shape, "(T, B, H)", h.dtype)
-    truncate = check_truncate(truncate)
-    dh_rec = check_grad(dh_n, "dh_n", h.shape[1:], "(B, H)", h.dtype)
-    dc_rec = check_grad(dc_n, "dc_n", h.shape[1:], "(B, H)", h.dtype)
-    dh_rec = np.zeros_like(h[0]) if dh_rec is None else dh_rec
-    dc_rec = np.zeros_like(h[0]) if dc_rec is None else dc_rec
+    dh, dh_next, dc_next, truncate = validate.sequence_grads(
+        LSTM, cache, dh, dh_n, dc_n, truncate=truncate, offset=truncate_offset
+    )
+    x, h, c = cache["x"], cache["h"], cache["c"]
+    shared = {k: cache[k] for k in PARAMS}
+    # every step uses the same weights, so their gradients add up: one running sum each
+    sums = {k: None if w is None else np.zeros_like(w) for k, w in shared.items()}
     dx = np.empty_like(x)
-    grads: dict[str, Any] = {}
-    for t in reversed(range(T)):
-        dh_t = dh_rec if dh is None else dh[t] + dh_rec
-        step = lstm_step_backward(dh_t, dc_rec, step_cache(cache, t))
-        dx[t] = step["x"]
-        for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
-            grads[name] = step[name] if t == T - 1 else _add(grads[name], step[name])
-        dh_rec, dc_rec = step["h_prev"], step["c_prev"]
+    for t in reversed(range(len(x))):
+        # step t's cache, read back out of the sequence cache (either path's)
+        step = {k: cache[k][t] for k in ("x", *LSTM.cache_arrays)}
+        step.update(h_prev=cache["h0"] if t == 0 else h[t - 1], **shared)
+        step["c_prev"] = cache["c0"] if t == 0 else c[t - 1]
+        # h[t] feeds this step's loss (dh[t]) and step t+1 (dh_next); c[t] only step t+1
+        g = lstm_step_backward(dh[t] + dh_next, dc_next, step, check=False)
+        dx[t] = g["x"]
+        for k, total in sums.items():
+            if total is not None:
+                total += g[k]
+        dh_next, dc_next = g["h_prev"], g["c_prev"]
         if detached_before(t, truncate, truncate_offset):
-            dh_rec, dc_rec = np.zeros_like(dh_rec), np.zeros_like(dc_rec)
-    return {"x": dx, "h0": dh_rec, "c0": dc_rec, **grads}
-
-
-def _add(a: np.ndarray | None, b: np.ndarray | None) -> np.ndarray | None:
-    return None if a is None else a + b
+            # truncated BPTT: the chunk's first state (h and c) is a constant
+            dh_next, dc_next = np.zeros_like(dh_next), np.zeros_like(dc_next)
+    return {"x": dx, "h0": dh_next, "c0": dc_next, **sums}

@@ -2,7 +2,9 @@
 
 ``Recurrent`` stacks ``num_layers`` layers of one cell (vanilla RNN with tanh or relu, LSTM or GRU),
 optionally bidirectional, and runs them with the fast sequence paths of :mod:`rnncore.nn.rnn`,
-:mod:`rnncore.nn.lstm` and :mod:`rnncore.nn.gru`. Parameter names, shapes, the initial-state layout
+:mod:`rnncore.nn.lstm` and :mod:`rnncore.nn.gru`: its arguments are checked once, at
+:meth:`Recurrent.forward` and :meth:`Recurrent.backward`, and the paths' private cores run
+unchecked. Parameter names, shapes, the initial-state layout
 (index = layer * num_directions + direction) and ``batch_first`` follow PyTorch exactly, so that
 :func:`rnncore.from_torch` and :meth:`Recurrent.to_torch` move weights across and both sides compute
 the same outputs and gradients (tested against torch autograd).
@@ -20,51 +22,23 @@ from typing import Any
 
 import numpy as np
 
-from rnncore.nn._fast_gru import gru_backward, gru_forward
-from rnncore.nn._fast_lstm import lstm_backward, lstm_forward
-from rnncore.nn._fast_rnn import rnn_backward, rnn_forward
-from rnncore.nn._layer_io import check_config, check_d_h_n, check_d_output, check_h0, check_input
-from rnncore.nn.validate import check_truncate
+from rnncore.nn._fast_gru import _gru_backward, _gru_forward
+from rnncore.nn._fast_lstm import _lstm_backward, _lstm_forward
+from rnncore.nn._fast_rnn import _rnn_backward, _rnn_forward
+from rnncore.nn.cells import CELLS
+from rnncore.nn.validate import (
+    check_config,
+    check_d_h_n,
+    check_d_output,
+    check_h0,
+    check_input,
+    check_mode,
+    check_params,
+    check_truncate,
+)
 from rnncore.utils import check_positive_int
 
-__all__ = ["ACTIVATIONS", "GATES", "Recurrent", "param_count"]
-
-GATES = {"rnn": 1, "lstm": 4, "gru": 3}
-# the per-step arrays (T, B, H) each mode's forward cache exposes, see Recurrent.activations
-ACTIVATIONS = {
-    "rnn": ("h",),
-    "lstm": ("h", "c", "tanh_c", "i", "f", "g", "o"),
-    "gru": ("h", "r", "z", "n", "hn"),
-}
-
-
-def param_count(
-    mode: str,
-    input_size: int,
-    hidden_size: int,
-    num_layers: int = 1,
-    bidirectional: bool = False,
-    bias: bool = True,
-) -> int:
-    """Number of parameters of ``torch.nn.RNN/LSTM/GRU`` (or a :class:`Recurrent`) with these sizes.
-
-    Each layer and direction has ``weight_ih (G H, D_l)``, ``weight_hh (G H, H)`` and, with
-    ``bias``, two ``(G H,)`` biases, where G is 1, 3 or 4 (RNN, GRU, LSTM), ``D_0 = input_size``
-    and ``D_l = H * num_directions`` above the first layer (it reads both directions' outputs):
-    ``G (H D_l + H^2 + 2H)`` per layer and direction.
-    """
-    if mode not in GATES:
-        raise ValueError(f"mode must be one of {sorted(GATES)}, got {mode!r}")
-    D = check_positive_int(input_size, "input_size")
-    H = check_positive_int(hidden_size, "hidden_size")
-    L = check_positive_int(num_layers, "num_layers")
-    dirs = 2 if bidirectional else 1
-    G = GATES[mode]
-    total = 0
-    for layer in range(L):
-        d_in = D if layer == 0 else H * dirs
-        total += dirs * (G * H * (d_in + H) + (2 * G * H if bias else 0))
-    return total
+__all__ = ["Recurrent"]
 
 
 class Recurrent:
@@ -80,14 +54,16 @@ class Recurrent:
     batch_first : inputs and outputs are (B, T, .) instead of (T, B, .); states are not affected.
     bidirectional : add a second direction per layer that reads the sequence backwards.
     nonlinearity : ``"tanh"`` or ``"relu"`` (mode ``"rnn"`` only).
-    dtype : ``np.float32`` or ``np.float64``; parameters and computations use it.
+    dtype : ``np.float32`` or ``np.float64``; parameters and computations use it: x, h0 and
+        the upstream gradients are cast to it (see :mod:`rnncore.nn.validate`).
     seed : seed of the numpy Generator that draws the initial weights, U(-1/sqrt(H), 1/sqrt(H)).
 
     Attributes
     ----------
+    cell : the :class:`rnncore.nn.cells.Cell` describing ``mode`` (gate blocks, states, ...).
     params : dict mapping torch's parameter names (``weight_ih_l0``, ``bias_hh_l1_reverse``, ...)
         to arrays, in the order of ``module.named_parameters()``. Updating them in place (an
-        optimizer step) changes the layer.
+        optimizer step) changes the layer; :meth:`forward` checks them (shapes, finite values).
     """
 
     def __init__(
@@ -103,7 +79,15 @@ class Recurrent:
         dtype: type | np.dtype = np.float64,
         seed: int | None = None,
     ) -> None:
-        dt = check_config(mode, nonlinearity, bias, batch_first, bidirectional, dtype)
+        self.cell = check_mode(mode, CELLS)
+        dt = check_config(
+            mode,
+            nonlinearity,
+            dtype,
+            bias=bias,
+            batch_first=batch_first,
+            bidirectional=bidirectional,
+        )
         self.mode = mode
         self.input_size = check_positive_int(input_size, "input_size")
         self.hidden_size = check_positive_int(hidden_size, "hidden_size")
@@ -124,7 +108,7 @@ class Recurrent:
 
     def param_shapes(self) -> dict[str, tuple[int, ...]]:
         """Torch's parameter names mapped to their shapes, in ``named_parameters()`` order."""
-        H, G = self.hidden_size, GATES[self.mode]
+        H, G = self.hidden_size, self.cell.blocks
         shapes: dict[str, tuple[int, ...]] = {}
         for layer in range(self.num_layers):
             d_in = self.input_size if layer == 0 else H * self.num_directions
@@ -158,11 +142,10 @@ class Recurrent:
             f"dtype={self.dtype.name}, parameters={self.num_parameters()})"
         )
 
-    def _weights(self, layer: int, direction: int) -> list[np.ndarray | None]:
+    @staticmethod
+    def _weights(params: dict, layer: int, direction: int) -> list[np.ndarray | None]:
         sfx = f"_l{layer}" + ("_reverse" if direction else "")
-        return [self.params.get(f"{k}{sfx}") for k in ("weight_ih", "weight_hh", "bias_ih")] + [
-            self.params.get(f"bias_hh{sfx}")
-        ]
+        return [params.get(f"{k}{sfx}") for k in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
 
     # ---- forward and backward ----------------------------------------------------------------
 
@@ -183,6 +166,8 @@ class Recurrent:
         h_n : (L, B, H) final hidden states (for LSTM an ``(h_n, c_n)`` tuple); for the reverse
             direction "final" is the state after reading time step 0.
         """
+        # checked once here; the fast paths' private cores below do not check again
+        params = check_params(self)
         x = check_input(self, x)
         T, B, _ = x.shape
         states = check_h0(self, h0, B)  # list of (L, B, H) arrays: [h0] or [h0, c0]
@@ -196,7 +181,7 @@ class Recurrent:
                 idx = layer * dirs + d
                 seq = inp if d == 0 else inp[::-1]
                 init = [s[idx] for s in states]
-                h, cache = self._run(seq, init, self._weights(layer, d))
+                h, cache = self._run(seq, init, self._weights(params, layer, d))
                 caches[layer, d] = cache
                 finals[0][idx] = h[-1]
                 if self.mode == "lstm":
@@ -212,11 +197,11 @@ class Recurrent:
 
     def _run(self, x: np.ndarray, init: list[np.ndarray], w: list) -> tuple[np.ndarray, dict]:
         if self.mode == "lstm":
-            h, _, cache = lstm_forward(x, init[0], init[1], *w)
+            h, _, cache = _lstm_forward(x, init[0], init[1], *w)
         elif self.mode == "gru":
-            h, cache = gru_forward(x, init[0], *w)
+            h, cache = _gru_forward(x, init[0], *w)
         else:
-            h, cache = rnn_forward(x, init[0], *w, nonlinearity=self.nonlinearity)
+            h, cache = _rnn_forward(x, init[0], *w, self.nonlinearity)
         return h, cache
 
     def backward(
@@ -277,17 +262,17 @@ class Recurrent:
 
     def _back(self, dh, cache, extra, truncate, offset) -> dict:
         if self.mode == "lstm":
-            return lstm_backward(dh, cache, extra[0], extra[1], truncate, truncate_offset=offset)
+            return _lstm_backward(dh, cache, extra[0], extra[1], truncate, offset)
         if self.mode == "gru":
-            return gru_backward(dh, cache, extra[0], truncate, truncate_offset=offset)
-        return rnn_backward(dh, cache, extra[0], truncate, truncate_offset=offset)
+            return _gru_backward(dh, cache, extra[0], truncate, offset)
+        return _rnn_backward(dh, cache, extra[0], truncate, offset)
 
     def activations(self, layer: int = 0, reverse: bool = False) -> dict[str, np.ndarray]:
         """The per-step activations of one layer and direction from the most recent forward.
 
-        Returns a dict of (T, B, H) arrays in time order (also for the reverse direction):
-        "h" for every mode, "c", "tanh_c", "i", "f", "g", "o" for LSTM and "r", "z", "n", "hn"
-        for GRU, as documented in :mod:`rnncore.nn.lstm` and :mod:`rnncore.nn.gru`. They are
+        Returns a dict of (T, B, H) arrays in time order (also for the reverse direction), one
+        per name in ``self.cell.cache_arrays`` (:mod:`rnncore.nn.cells`): "h" for every mode,
+        "c", "tanh_c", "i", "f", "g", "o" for LSTM and "r", "z", "n", "hn" for GRU. They are
         read-only views into the layer's cache: copy them to keep them past the next forward.
         """
         if self._cache is None:
@@ -299,13 +284,8 @@ class Recurrent:
         if reverse and not self.bidirectional:
             raise ValueError("reverse=True needs a bidirectional layer, got bidirectional=False")
         cache = self._cache["caches"][int(layer), int(bool(reverse))]
-        keys = {
-            "rnn": (),
-            "lstm": ("c", "tanh_c", "i", "f", "g", "o"),
-            "gru": ("r", "z", "n", "hn"),
-        }
         out = {}
-        for key in ("h", *keys[self.mode]):
+        for key in self.cell.cache_arrays:
             view = cache[key][::-1] if reverse else cache[key][:]
             view.flags.writeable = False
             out[key] = view

@@ -23,11 +23,10 @@ from typing import Any
 
 import yaml
 
-from rnncore.nn.recurrent import GATES, param_count
+from rnncore.nn.cells import param_count
 
 __all__ = [
     "FAQ",
-    "GATES",
     "Question",
     "load_faq",
     "param_count",
@@ -35,8 +34,6 @@ __all__ = [
     "show",
     "validate",
 ]
-
-#: weight blocks per cell type, in PyTorch's stacking order
 
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _EVIDENCE = re.compile(r"^(ev-[a-z0-9-]+|sec:[a-z0-9-]+)$")

@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from rnncore.study.faq import param_count
+from rnncore.nn.cells import param_count
 
 __all__ = ["CHAPTERS", "compute_fact", "load_quizzes", "quiz_html", "show_quiz", "validate_quizzes"]
 

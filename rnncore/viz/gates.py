@@ -17,11 +17,17 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 
+from rnncore.nn.cells import CELLS
 from rnncore.viz import OKABE_ITO
 
 __all__ = ["draw_lstm_cell", "gates_from_cache", "plot_gate_heatmaps"]
 
-_SIGMOID_GATES = {"i", "f", "o", "r", "z"}
+_SIGMOID_GATES = {
+    gate
+    for cell in CELLS.values()
+    for gate, activation in zip(cell.gates, cell.activations, strict=True)
+    if activation == "sigmoid"
+}
 _NAMES = {
     "i": "input gate i",
     "f": "forget gate f",

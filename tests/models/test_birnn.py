@@ -1,32 +1,12 @@
-"""RecurrentTagger and recurrent_param_count against torch; the losses and errors."""
+"""RecurrentTagger: shapes, the losses and errors (the parameter count: tests/nn/test_cells.py)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 import torch
-from torch import nn
 
-from rnncore.models.birnn import RecurrentTagger, predict, recurrent_param_count, token_loss
-
-LAYERS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
-
-
-@pytest.mark.parametrize("mode", ["rnn", "lstm", "gru"])
-@pytest.mark.parametrize("num_layers", [1, 3])
-@pytest.mark.parametrize("bidirectional", [False, True])
-@pytest.mark.parametrize("bias", [False, True])
-def test_param_count_matches_torch(mode: str, num_layers: int, bidirectional: bool, bias: bool):
-    layer = LAYERS[mode](5, 7, num_layers=num_layers, bidirectional=bidirectional, bias=bias)
-    expected = sum(p.numel() for p in layer.parameters())
-    assert recurrent_param_count(mode, 5, 7, num_layers, bidirectional, bias) == expected
-
-
-def test_param_count_errors() -> None:
-    with pytest.raises(ValueError, match="mode"):
-        recurrent_param_count("transformer", 3, 4)
-    with pytest.raises(ValueError, match="num_layers"):
-        recurrent_param_count("gru", 3, 4, num_layers=0)
+from rnncore.models.birnn import RecurrentTagger, predict, token_loss
 
 
 @pytest.mark.parametrize("mode", ["rnn", "lstm", "gru"])

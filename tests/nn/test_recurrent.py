@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import torch
 
+from rnncore.nn.cells import param_count
 from rnncore.nn.gradcheck import check_gradient
 from rnncore.nn.recurrent import Recurrent
 
@@ -235,6 +236,25 @@ def test_backward_errors() -> None:
         rnn.backward(None, np.zeros((1, 2, 5)))
 
 
+def test_parameters_are_checked_at_every_forward() -> None:
+    layer = Recurrent("lstm", 3, 4, num_layers=2, seed=0)
+    x = np.zeros((5, 2, 3))
+    layer.params["weight_hh_l1"][0, 0] = np.nan
+    with pytest.raises(ValueError, match=r"params\['weight_hh_l1'\] must be finite"):
+        layer.forward(x)
+    layer.params["weight_hh_l1"] = np.zeros((16, 5))
+    with pytest.raises(
+        ValueError, match=r"params\['weight_hh_l1'\] must have shape \(16, 4\), got \(16, 5\)"
+    ):
+        layer.forward(x)
+    layer.params["weight_hh_l1"] = np.zeros((16, 4), dtype=np.int64)
+    with pytest.raises(TypeError, match=r"params\['weight_hh_l1'\] must be a floating-point"):
+        layer.forward(x)
+    del layer.params["weight_hh_l1"]
+    with pytest.raises(ValueError, match="params must hold"):
+        layer.forward(x)
+
+
 @pytest.mark.parametrize("mode", ["rnn", "lstm", "gru"])
 def test_large_inputs_give_no_overflow_warning(mode: str) -> None:
     layer = Recurrent(mode, 3, 4, num_layers=2, bidirectional=True, seed=0)
@@ -275,7 +295,5 @@ def test_activations_expose_gates_in_time_order() -> None:
     ("num_layers", "bidirectional", "bias"), [(1, False, True), (3, True, False)]
 )
 def test_param_count_formula_equals_the_layer(mode, num_layers, bidirectional, bias) -> None:
-    from rnncore.nn.recurrent import param_count
-
     layer = Recurrent(mode, 5, 7, num_layers=num_layers, bidirectional=bidirectional, bias=bias)
     assert param_count(mode, 5, 7, num_layers, bidirectional, bias) == layer.num_parameters()

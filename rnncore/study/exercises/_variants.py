@@ -13,11 +13,19 @@ from typing import Any
 
 import numpy as np
 
+from rnncore.nn.cells import GRU, LSTM, Cell
 from rnncore.nn.functional import sigmoid
 
 __all__ = ["gru_variant", "lstm_variant", "rnn_backward_variant", "rnn_variant"]
 
 Case = dict[str, Any]
+_FUNCTIONS = {"sigmoid": sigmoid, "tanh": np.tanh}
+
+
+def _activations(cell: Cell, gate_act: dict[str, Any] | None) -> dict[str, Any]:
+    """Each gate's activation function as the cell description gives it, then the overrides."""
+    acts = {g: _FUNCTIONS[a] for g, a in zip(cell.gates, cell.activations, strict=True)}
+    return {**acts, **(gate_act or {})}
 
 
 def _pre(case: Case, bias: str, transpose_ih: bool = False, transpose_hh: bool = False) -> tuple:
@@ -75,7 +83,7 @@ def rnn_backward_variant(case: Case, dact: str = "1-h^2") -> dict[str, np.ndarra
 
 def lstm_variant(
     case: Case,
-    order: str = "ifgo",
+    order: str = "".join(LSTM.gates),
     gate_act: dict[str, Any] | None = None,
     squash_cell: bool = True,
     h_from_prev_cell: bool = False,
@@ -84,8 +92,8 @@ def lstm_variant(
     """(h_next, c_next) of an LSTM step, each (B, H); ``order`` is how the blocks are read."""
     a_x, a_h = _pre(case, bias)
     blocks = np.split(a_x + a_h, 4, axis=1)
-    acts = {"i": sigmoid, "f": sigmoid, "g": np.tanh, "o": sigmoid, **(gate_act or {})}
-    gate = {name: acts[name](blocks[order.index(name)]) for name in "ifgo"}
+    acts = _activations(LSTM, gate_act)
+    gate = {name: acts[name](blocks[order.index(name)]) for name in LSTM.gates}
     c_next = gate["f"] * case["c_prev"] + gate["i"] * gate["g"]
     cell = case["c_prev"] if h_from_prev_cell else c_next
     h_next = gate["o"] * (np.tanh(cell) if squash_cell else cell)
@@ -94,7 +102,7 @@ def lstm_variant(
 
 def gru_variant(
     case: Case,
-    order: str = "rzn",
+    order: str = "".join(GRU.gates),
     z_keeps_old: bool = True,
     reset: str = "after",
     gate_act: dict[str, Any] | None = None,
@@ -112,7 +120,7 @@ def gru_variant(
         return arr[k * H : (k + 1) * H]
 
     x, h = case["x"], case["h_prev"]
-    acts = {"r": sigmoid, "z": sigmoid, "n": np.tanh, **(gate_act or {})}
+    acts = _activations(GRU, gate_act)
 
     def pre(name: str) -> np.ndarray:
         return x @ block(w_ih, name).T + block(b_ih, name) + h @ block(w_hh, name).T

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from rnncore.nn.cells import GRU, LSTM, RNN
 from rnncore.nn.functional import sigmoid
 from rnncore.nn.gru import gru_step_forward
 from rnncore.nn.lstm import lstm_step_forward
@@ -124,7 +125,7 @@ def check_rnn_step_forward(fn: Callable[..., Any], verbose: bool = True) -> Chec
     """Check ``fn(x, h_prev, weight_ih, weight_hh, bias_ih, bias_hh) -> h_next`` (B, H)."""
 
     def body() -> str:
-        for case in _cases(1):
+        for case in _cases(RNN.blocks):
             args = [
                 case[k] for k in ("x", "h_prev", "weight_ih", "weight_hh", "bias_ih", "bias_hh")
             ]
@@ -203,7 +204,7 @@ def check_rnn_step_backward(fn: Callable[..., Any], verbose: bool = True) -> Che
     """Check ``fn(dh_next, x, h_prev, h_next, weight_ih, weight_hh) -> dict`` of gradients."""
 
     def body() -> str:
-        for case in _cases(1):
+        for case in _cases(RNN.blocks):
             args = [
                 case[k] for k in ("x", "h_prev", "weight_ih", "weight_hh", "bias_ih", "bias_hh")
             ]
@@ -251,15 +252,16 @@ def _lstm_mistakes(case: dict[str, np.ndarray]) -> list[Mistake]:
             "(rows 0:H input gate, H:2H forget gate, 2H:3H candidate, 3H:4H output gate).",
             lambda p=p: v(order="".join(p)),
         )
-        for p in permutations("ifgo")
-        if "".join(p) != "ifgo"
+        for p in permutations(LSTM.gates)
+        if p != LSTM.gates
     ]
     mistakes += [
         Mistake(
             f"The {name} gate needs the sigmoid (a fraction in (0, 1)), not tanh.",
             lambda name=name: v(gate_act={name: np.tanh}),
         )
-        for name in "ifo"
+        for name, act in zip(LSTM.gates, LSTM.activations, strict=True)
+        if act == "sigmoid"
     ]
     return [
         *mistakes,
@@ -281,7 +283,7 @@ def check_lstm_step_forward(fn: Callable[..., Any], verbose: bool = True) -> Che
     ``(h_next, c_next)``, each (B, H)."""
 
     def body() -> str:
-        for case in _cases(4):
+        for case in _cases(LSTM.blocks):
             keys = ("x", "h_prev", "c_prev", "weight_ih", "weight_hh", "bias_ih", "bias_hh")
             args = [case[k] for k in keys]
             h_want, c_want, _ = lstm_step_forward(*args)
@@ -320,8 +322,8 @@ def _gru_mistakes(case: dict[str, np.ndarray]) -> list[Mistake]:
             "(rows 0:H reset gate, H:2H update gate, 2H:3H candidate).",
             lambda p=p: v(order="".join(p)),
         )
-        for p in permutations("rzn")
-        if "".join(p) != "rzn"
+        for p in permutations(GRU.gates)
+        if p != GRU.gates
     ]
     return [
         *mistakes,
@@ -354,7 +356,7 @@ def check_gru_step_forward(fn: Callable[..., Any], verbose: bool = True) -> Chec
     """Check ``fn(x, h_prev, weight_ih, weight_hh, bias_ih, bias_hh) -> h_next`` (B, H)."""
 
     def body() -> str:
-        for case in _cases(3):
+        for case in _cases(GRU.blocks):
             args = [
                 case[k] for k in ("x", "h_prev", "weight_ih", "weight_hh", "bias_ih", "bias_hh")
             ]
