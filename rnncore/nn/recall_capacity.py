@@ -13,9 +13,7 @@ Store n pairs (k_i, v_i) and then ask for v_i given k_i. Two memories:
 Values are one-hot codes of V classes, so d_v = V and the answer is the argmax.
 
 Sources: Katharopoulos et al. (2020), ICML (the state S as a sum of outer products); Arora et al.
-(2024), "Zoology", ICLR (associative recall as the probe of a recurrent model's memory); the
-capacity argument is that of correlation-matrix memories (Kohonen, 1972, "Correlation matrix
-memories", IEEE Trans. Computers C-21(4)).
+(2024), "Zoology", ICLR (associative recall as the probe of a recurrent model's memory).
 
 Shapes: n pairs, d_k key features, V value classes (d_v = V), m queries.
 """
