@@ -23,7 +23,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from rnncore.models.scan import linear_recurrence_torch
-from rnncore.models.ssm import check_sequence
+from rnncore.models.ssm import check_sequence, draw_seed
 from rnncore.nn.selective import s6_init
 from rnncore.utils import check_positive_int
 
@@ -48,9 +48,7 @@ class SelectiveSSM(nn.Module):
         super().__init__()
         self.d_model = check_positive_int(d_model, "d_model")
         self.d_state = check_positive_int(d_state, "d_state")
-        if seed is None:
-            seed = int(torch.randint(0, 2**31 - 1, ()).item())
-        p = s6_init(d_model, d_state, dt_min, dt_max, seed=seed)
+        p = s6_init(d_model, d_state, dt_min, dt_max, seed=draw_seed(seed))
         self.delta_proj = nn.Linear(d_model, d_model)  # Delta_t: skip (small) or write (large)
         self.B_proj = nn.Linear(d_model, d_state, bias=False)  # B_t: where in the state to write
         self.C_proj = nn.Linear(d_model, d_state, bias=False)  # C_t: what to read out of it

@@ -29,7 +29,7 @@ from rnncore.nn.lru import lru_init
 from rnncore.nn.ssm import s4d_init
 from rnncore.utils import check_positive_int
 
-__all__ = ["LRU", "DiagonalSSM", "check_sequence"]
+__all__ = ["LRU", "DiagonalSSM", "check_sequence", "draw_seed"]
 
 
 def check_sequence(x: object, D: int, name: str = "x") -> torch.Tensor:
@@ -44,7 +44,7 @@ def check_sequence(x: object, D: int, name: str = "x") -> torch.Tensor:
     return x
 
 
-def _seed(seed: int | None) -> int:
+def draw_seed(seed: int | None) -> int:
     """A seed for the numpy initialisers: drawn from torch's generator when None (set_seed)."""
     return int(torch.randint(0, 2**31 - 1, ()).item()) if seed is None else int(seed)
 
@@ -72,7 +72,7 @@ class DiagonalSSM(nn.Module):
         super().__init__()
         self.d_model = check_positive_int(d_model, "d_model")
         self.d_state = check_positive_int(d_state, "d_state")
-        p = s4d_init(d_model, d_state, init, dt_min, dt_max, seed=_seed(seed))
+        p = s4d_init(d_model, d_state, init, dt_min, dt_max, seed=draw_seed(seed))
         self.log_dt = nn.Parameter(torch.from_numpy(np.log(p["dt"])).float())
         self.A_re_log = nn.Parameter(torch.from_numpy(np.log(-p["A"].real)).float())
         self.A_im = nn.Parameter(torch.from_numpy(p["A"].imag.copy()).float())
@@ -144,7 +144,7 @@ class LRU(nn.Module):
         super().__init__()
         self.d_model = check_positive_int(d_model, "d_model")
         self.d_state = check_positive_int(d_state, "d_state")
-        p = lru_init(d_model, d_state, r_min, r_max, max_phase, seed=_seed(seed))
+        p = lru_init(d_model, d_state, r_min, r_max, max_phase, seed=draw_seed(seed))
         for name in ("nu_log", "theta_log", "gamma_log", "D"):
             setattr(self, name, nn.Parameter(torch.from_numpy(p[name]).float()))
         self.B = _complex_param(p["B"])

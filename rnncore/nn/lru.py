@@ -28,6 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 from rnncore.nn.linear_recurrence import linear_recurrence
+from rnncore.nn.params import check_params
 from rnncore.utils import check_array, check_positive_int, check_shape
 
 __all__ = ["LRU_PARAMS", "lru_eigenvalues", "lru_forward", "lru_init"]
@@ -95,20 +96,10 @@ def lru_eigenvalues(nu_log: np.ndarray, theta_log: np.ndarray) -> np.ndarray:
 
 
 def _check_params(params: dict, D: int) -> int:
-    if not isinstance(params, dict):
-        raise TypeError(f"params must be a dict of arrays, got {type(params).__name__}")
-    missing = sorted(set(LRU_PARAMS) - set(params))
-    if missing:
-        raise ValueError(f"params must hold {sorted(LRU_PARAMS)}, missing {missing}")
+    if not isinstance(params, dict) or "nu_log" not in params:
+        check_params(params, LRU_PARAMS, {"N": 0, "D": D})
     N = np.asarray(params["nu_log"]).shape[0]
-    sizes = {"N": N, "D": D}
-    for name, letters in LRU_PARAMS.items():
-        want = tuple(sizes[s] for s in letters)
-        if np.asarray(params[name]).shape != want:
-            raise ValueError(
-                f"params[{name!r}] must have shape ({', '.join(letters)}) = {want}, "
-                f"got {np.asarray(params[name]).shape}"
-            )
+    check_params(params, LRU_PARAMS, {"N": N, "D": D})
     return N
 
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 import numpy as np
 
 from rnncore.nn.linear_recurrence import linear_recurrence
+from rnncore.nn.params import check_params
 from rnncore.utils import check_array, check_positive_int, check_shape
 
 __all__ = ["S6_PARAMS", "s6_init", "selective_scan", "selective_ssm", "softplus"]
@@ -126,18 +127,10 @@ def selective_ssm(
     x: (T, B, D) real; params: the arrays of :data:`S6_PARAMS`. Returns y: (T, B, D).
     """
     x = check_array(x, "x", ndim=3)
-    if not isinstance(params, dict) or sorted(S6_PARAMS) != sorted(set(params) & set(S6_PARAMS)):
-        raise ValueError(f"params must be a dict holding {sorted(S6_PARAMS)}")
-    Dch = x.shape[2]
+    if not isinstance(params, dict) or "A_log" not in params:
+        check_params(params, S6_PARAMS, {"D": x.shape[2], "N": 0})
     N = np.asarray(params["A_log"]).shape[-1]
-    sizes = {"D": Dch, "N": N}
-    for name, letters in S6_PARAMS.items():
-        want = tuple(sizes[s] for s in letters)
-        if np.asarray(params[name]).shape != want:
-            raise ValueError(
-                f"params[{name!r}] must have shape ({', '.join(letters)}) = {want}, "
-                f"got {np.asarray(params[name]).shape}"
-            )
+    check_params(params, S6_PARAMS, {"D": x.shape[2], "N": N})
     delta = softplus(x @ params["W_delta"].T + params["b_delta"])
     B = x @ params["W_B"].T
     C = x @ params["W_C"].T
