@@ -25,6 +25,8 @@ _LAZY = {
     "CharModel": "rnncore.nn.charmodel",
     "CharVocab": "rnncore.data.vocab",
     "load_shakespeare": "rnncore.data.text",
+    "linear_recurrence": "rnncore.nn.linear_recurrence",
+    "linear_recurrence_backward": "rnncore.nn.linear_recurrence",
 }
 
 __all__ = ["set_seed", "set_threads", "__version__", *_LAZY]

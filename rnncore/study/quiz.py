@@ -37,6 +37,7 @@ CHAPTERS = (
     "09_sequence_classification",
     "10_seq2seq_attention",
     "12_rnns_today",
+    "13_linear_recurrences",
 )
 
 
