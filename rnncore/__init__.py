@@ -25,6 +25,9 @@ _LAZY = {
     "CharModel": "rnncore.nn.charmodel",
     "CharVocab": "rnncore.data.text",
     "load_shakespeare": "rnncore.data.text",
+    "ctc_loss": "rnncore.nn.ctc",
+    "best_path_decode": "rnncore.nn.ctc_decode",
+    "prefix_beam_search": "rnncore.nn.ctc_decode",
 }
 
 __all__ = ["set_seed", "set_threads", "__version__", *_LAZY]
