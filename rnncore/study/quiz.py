@@ -37,6 +37,7 @@ CHAPTERS = (
     "08_time_series",
     "09_sequence_classification",
     "10_seq2seq_attention",
+    "11_ctc",
     "12_rnns_today",
 )
 
