@@ -44,18 +44,17 @@ _LAYERS = {"gru": nn.GRU, "lstm": nn.LSTM}
 
 
 class ColumnRecogniser(nn.Module):
-    """Bidirectional recurrent layer(s) over frames of image columns, then a linear head.
+    """A bidirectional recurrent layer over frames of image columns, then a linear head.
 
     Parameters
     ----------
     column_size : D, the pixels per column.
     num_classes : C, the blank included (11 for digits; 10 for the per-digit classifier).
     hidden_size : H, per direction.
-    stride : columns per frame; the recurrent layer reads ``stride * D`` numbers per step.
     mode : "gru" or "lstm".
-    num_layers : stacked recurrent layers.
     readout : "frames" gives logits (T, B, C) for every frame; "mean" averages the outputs over
         the real frames and gives (B, C), a classifier of whole images.
+    stride : columns per frame; the recurrent layer reads ``stride * D`` numbers per step.
     seed : seeds the initialisation.
     """
 
@@ -64,17 +63,19 @@ class ColumnRecogniser(nn.Module):
         column_size: int,
         num_classes: int = 11,
         hidden_size: int = 32,
-        stride: int = 1,
+        *,
         mode: str = "gru",
-        num_layers: int = 1,
         readout: str = "frames",
+        stride: int = 1,
         seed: int = 0,
     ) -> None:
+        for name, value, allowed in (
+            ("mode", mode, sorted(_LAYERS)),
+            ("readout", readout, ["frames", "mean"]),
+        ):
+            if value not in allowed:
+                raise ValueError(f"{name} must be one of {allowed}, got {value!r}")
         super().__init__()
-        if mode not in _LAYERS:
-            raise ValueError(f"mode must be one of {sorted(_LAYERS)}, got {mode!r}")
-        if readout not in ("frames", "mean"):
-            raise ValueError(f"readout must be 'frames' or 'mean', got {readout!r}")
         self.stride = check_positive_int(stride, "stride")
         self.input_size = self.stride * check_positive_int(column_size, "column_size")
         self.num_classes = check_positive_int(num_classes, "num_classes")
@@ -82,9 +83,7 @@ class ColumnRecogniser(nn.Module):
         self.readout = readout
         with torch.random.fork_rng():
             torch.manual_seed(seed)
-            self.rnn = _LAYERS[mode](
-                self.input_size, hidden, num_layers=num_layers, bidirectional=True
-            )
+            self.rnn = _LAYERS[mode](self.input_size, hidden, bidirectional=True)
             self.head = nn.Linear(2 * hidden, self.num_classes)
 
     def forward(self, frames: Any, lengths: Any) -> torch.Tensor:

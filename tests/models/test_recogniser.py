@@ -97,7 +97,7 @@ def test_short_ctc_training_learns(pools) -> None:
     ("kwargs", "match"),
     [
         ({"mode": "rnn"}, "mode must be one of"),
-        ({"readout": "last"}, "readout must be"),
+        ({"readout": "last"}, "readout must be one of"),
         ({"stride": 0}, "stride must be a positive int"),
         ({"hidden_size": 0}, "hidden_size must be a positive int"),
     ],
