@@ -27,6 +27,9 @@ _LAZY = {
     "load_shakespeare": "rnncore.data.text",
     "linear_recurrence": "rnncore.nn.linear_recurrence",
     "linear_recurrence_backward": "rnncore.nn.linear_recurrence",
+    "ctc_loss": "rnncore.nn.ctc",
+    "best_path_decode": "rnncore.nn.ctc_decode",
+    "prefix_beam_search": "rnncore.nn.ctc_decode",
 }
 
 __all__ = ["set_seed", "set_threads", "__version__", *_LAZY]

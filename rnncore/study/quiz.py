@@ -36,6 +36,7 @@ CHAPTERS = (
     "08_time_series",
     "09_sequence_classification",
     "10_seq2seq_attention",
+    "11_ctc",
     "12_rnns_today",
     "13_linear_recurrences",
 )

@@ -24,12 +24,16 @@ import numpy as np
 __all__ = [
     "accuracy",
     "bits_to_nats",
+    "bootstrap_interval",
+    "character_error_rate",
     "cross_entropy",
+    "edit_distance",
     "exact_match",
     "mae",
     "nats_to_bits",
     "perplexity",
     "rmse",
+    "sequence_accuracy",
 ]
 
 
@@ -237,3 +241,115 @@ def exact_match(pred: Any, target: Any, mask: Any = None) -> float:
             raise ValueError("mask must keep at least one position in every row")
         wrong &= m
     return float((~wrong.any(axis=1)).mean())
+
+
+# --- sequences of different lengths: edit distance, character error rate, exact accuracy ---------
+# Recognisers (CTC, speech, handwriting) output label sequences whose length need not match the
+# reference's, so position-by-position accuracy does not apply. The character error rate is the
+# Levenshtein distance (Levenshtein, 1966, "Binary codes capable of correcting deletions,
+# insertions and reversals"; the dynamic programme of Wagner & Fischer, 1974) summed over a corpus
+# and divided by the total reference length: (substitutions + deletions + insertions) / N.
+
+
+def _sequence(value: Any, name: str) -> list:
+    """One label sequence as a list: a string, or a 1-D sequence of integer ids."""
+    if isinstance(value, str):
+        return list(value)
+    arr = _to_numpy(value, name)
+    if arr.ndim != 1 or (arr.size and arr.dtype.kind not in "iu"):
+        raise TypeError(
+            f"{name} must be a string or a 1-D sequence of integer ids, "
+            f"got dtype {arr.dtype} and shape {arr.shape}"
+        )
+    return arr.astype(np.int64).tolist()
+
+
+def edit_distance(pred: Any, target: Any) -> int:
+    """The Levenshtein distance: the fewest substitutions, deletions and insertions that turn
+    ``pred`` into ``target`` (strings or 1-D integer sequences). O(len(pred) * len(target))."""
+    return _levenshtein(_sequence(pred, "pred"), _sequence(target, "target"))
+
+
+def _levenshtein(a: list, b: list) -> int:
+    previous = list(range(len(b) + 1))  # distances from the empty prefix of a
+    for i, x in enumerate(a, start=1):
+        current = [i]
+        for j, y in enumerate(b, start=1):
+            current.append(
+                min(
+                    previous[j] + 1,  # delete x
+                    current[j - 1] + 1,  # insert y
+                    previous[j - 1] + (x != y),  # substitute (free if equal)
+                )
+            )
+        previous = current
+    return previous[-1]
+
+
+def _sequence_pairs(preds: Any, targets: Any) -> tuple[list[list], list[list]]:
+    if isinstance(preds, str) or isinstance(targets, str):
+        raise TypeError("preds and targets must be lists of sequences, got a single string")
+    preds = [_sequence(p, "preds") for p in preds]
+    targets = [_sequence(t, "targets") for t in targets]
+    if len(preds) != len(targets):
+        raise ValueError(
+            f"preds and targets must hold the same number of sequences, "
+            f"got {len(preds)} and {len(targets)}"
+        )
+    if not targets:
+        raise ValueError("targets must hold at least one sequence, got none")
+    return preds, targets
+
+
+def character_error_rate(preds: Any, targets: Any) -> float:
+    """Corpus character error rate: summed edit distances over summed reference lengths.
+
+    ``preds`` and ``targets`` are equally long lists of sequences (strings or integer ids). Can
+    exceed 1 when the predictions insert many labels. Sequences are compared as a whole, so long
+    references weigh more than short ones, as in speech-recognition scoring.
+    """
+    preds, targets = _sequence_pairs(preds, targets)
+    total = sum(len(t) for t in targets)
+    if total == 0:
+        raise ValueError("targets must contain at least one label in total, got only empty ones")
+    return sum(_levenshtein(p, t) for p, t in zip(preds, targets, strict=True)) / total
+
+
+def sequence_accuracy(preds: Any, targets: Any) -> float:
+    """The fraction of sequences predicted exactly (same labels, same length)."""
+    preds, targets = _sequence_pairs(preds, targets)
+    return float(np.mean([p == t for p, t in zip(preds, targets, strict=True)]))
+
+
+def bootstrap_interval(
+    numerators: Any,
+    denominators: Any = None,
+    level: float = 0.95,
+    n_resamples: int = 2000,
+    seed: int = 0,
+) -> tuple[float, float]:
+    """Percentile bootstrap interval (Efron & Tibshirani, 1993, "An introduction to the
+    bootstrap") of ``sum(numerators) / sum(denominators)`` over independent items.
+
+    For a character error rate pass each test string's edit distance and reference length; for
+    an accuracy pass 0/1 hits and no denominators. Items are resampled with replacement
+    ``n_resamples`` times with a seeded generator, so the interval is reproducible.
+    """
+    num = _floats(numerators, "numerators")
+    den = np.ones_like(num) if denominators is None else _floats(denominators, "denominators")
+    if num.ndim != 1 or den.shape != num.shape:
+        raise ValueError(
+            f"numerators and denominators must be 1-D of equal length, got {num.shape} and "
+            f"{den.shape}"
+        )
+    if not 0.0 < level < 1.0:
+        raise ValueError(f"level must be in (0, 1), got {level!r}")
+    rng = np.random.default_rng(seed)
+    picks = rng.integers(0, len(num), size=(n_resamples, len(num)))
+    totals = den[picks].sum(axis=1)
+    if np.any(totals <= 0):
+        raise ValueError("denominators must make every resampled total positive")
+    ratios = num[picks].sum(axis=1) / totals
+    tail = (1.0 - level) / 2.0
+    low, high = np.quantile(ratios, [tail, 1.0 - tail])
+    return float(low), float(high)

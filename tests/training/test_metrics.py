@@ -9,12 +9,16 @@ import torch
 from rnncore.training.metrics import (
     accuracy,
     bits_to_nats,
+    bootstrap_interval,
+    character_error_rate,
     cross_entropy,
+    edit_distance,
     exact_match,
     mae,
     nats_to_bits,
     perplexity,
     rmse,
+    sequence_accuracy,
 )
 
 
@@ -152,3 +156,97 @@ def test_label_metric_errors() -> None:
         exact_match(np.zeros((2, 2, 2), dtype=int), np.zeros((2, 2, 2), dtype=int))
     with pytest.raises(ValueError, match="every row"):
         exact_match(np.zeros((2, 2), dtype=int), np.zeros((2, 2), dtype=int), mask=[[1, 1], [0, 0]])
+
+
+@pytest.mark.parametrize(
+    ("pred", "target", "distance"),
+    [
+        ("kitten", "sitting", 3),  # two substitutions and an insertion
+        ("", "abc", 3),
+        ("abc", "", 3),
+        ("flaw", "lawn", 2),
+        ([1, 2, 3], [1, 2, 3], 0),
+        (np.array([1, 2, 2, 3]), [1, 2, 3], 1),
+        (torch.tensor([4, 5]), [5, 4], 2),
+    ],
+)
+def test_edit_distance(pred, target, distance) -> None:
+    assert edit_distance(pred, target) == distance
+    assert edit_distance(target, pred) == distance  # symmetric
+
+
+def test_edit_distance_matches_brute_force_on_short_sequences() -> None:
+    """The distance is the shortest edit script: check against breadth-first search."""
+    rng = np.random.default_rng(0)
+    for _ in range(30):
+        a = tuple(rng.integers(0, 3, size=rng.integers(0, 4)).tolist())
+        b = tuple(rng.integers(0, 3, size=rng.integers(0, 4)).tolist())
+        frontier, seen, steps = {a}, {a}, 0
+        while b not in frontier:
+            nxt = set()
+            for s in frontier:
+                for i in range(len(s) + 1):
+                    for k in range(3):
+                        nxt.add((*s[:i], k, *s[i:]))  # insert
+                        if i < len(s):
+                            nxt.add((*s[:i], k, *s[i + 1 :]))  # substitute
+                    if i < len(s):
+                        nxt.add(s[:i] + s[i + 1 :])  # delete
+            frontier, steps = nxt - seen, steps + 1
+            seen |= nxt
+        assert edit_distance(a, b) == steps
+
+
+def test_character_error_rate_and_sequence_accuracy() -> None:
+    preds = [[1, 2, 3], [4, 4], [], [7]]
+    targets = [[1, 2, 3], [4], [5, 6], [8]]
+    # errors 0 + 1 (insertion) + 2 (deletions) + 1 (substitution) over 3 + 1 + 2 + 1 labels
+    assert character_error_rate(preds, targets) == pytest.approx(4 / 7)
+    assert sequence_accuracy(preds, targets) == 0.25
+    assert character_error_rate(["ab", "c"], ["ab", "c"]) == 0.0
+    assert character_error_rate([[1, 1, 1, 1]], [[1]]) == 3.0  # insertions can exceed 100 %
+
+
+@pytest.mark.parametrize(
+    ("preds", "targets", "error", "match"),
+    [
+        ([[1]], [[1], [2]], ValueError, "same number of sequences"),
+        ([], [], ValueError, "at least one sequence"),
+        ([[]], [[]], ValueError, "at least one label"),
+        ("ab", "ab", TypeError, "lists of sequences"),
+        ([[0.5]], [[1]], TypeError, "preds must be a string or a 1-D sequence of integer ids"),
+        ([[1]], [[[1]]], TypeError, "targets must be a string or a 1-D sequence"),
+    ],
+)
+def test_sequence_metric_errors(preds, targets, error, match) -> None:
+    with pytest.raises(error, match=match):
+        character_error_rate(preds, targets)
+
+
+def test_bootstrap_interval_covers_the_estimate_and_shrinks_with_data() -> None:
+    rng = np.random.default_rng(0)
+    hits = (rng.random(400) < 0.8).astype(float)
+    low, high = bootstrap_interval(hits)
+    assert low < hits.mean() < high
+    # the normal approximation's half-width, 1.96 sqrt(p(1-p)/n), is about 0.039 here
+    assert 0.06 < high - low < 0.10
+    big_low, big_high = bootstrap_interval(np.tile(hits, 16))
+    assert big_high - big_low < (high - low) / 3
+    assert bootstrap_interval(hits) == (low, high)  # seeded: reproducible
+    errors, lengths = np.array([0, 1, 0, 2]), np.array([3, 5, 4, 8])
+    low, high = bootstrap_interval(errors, lengths, n_resamples=500)
+    assert low <= 3 / 20 <= high
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"numerators": np.zeros(3), "denominators": np.ones(4)}, "equal length"),
+        ({"numerators": np.zeros(3), "level": 1.5}, "level must be in"),
+        ({"numerators": np.zeros(3), "denominators": np.zeros(3)}, "positive"),
+        ({"numerators": np.array([np.nan])}, "numerators must be finite"),
+    ],
+)
+def test_bootstrap_interval_errors(kwargs, match) -> None:
+    with pytest.raises(ValueError, match=match):
+        bootstrap_interval(**kwargs)
