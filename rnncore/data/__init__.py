@@ -6,5 +6,7 @@
 - ``timeseries``: the sunspot series, scaling, windows and forecasting baselines.
 - ``vowels`` (with ``japanese_vowels/``): the Japanese Vowels speaker-recognition data.
 - ``dates``: date-format translation pairs rendered offline, for sequence to sequence.
-- ``tasks``: synthetic tasks (the adding problem, context and memory tasks).
+- ``digit_strings``: strings of real handwritten digits from scikit-learn's bundled images, with
+  the alignments that generating them gives away (the CTC chapter).
+- ``tasks``: synthetic tasks (the adding problem, context and memory tasks, selective copying).
 """
