@@ -5,7 +5,9 @@ inline JavaScript, no external script, stylesheet or font) that works in Jupyter
 book, offline. Each question also has a ``<details>`` answer, so the quiz degrades to a readable
 question-and-answer list where scripts do not run.
 
-Numeric answers are computed facts: every numeric question names the computation its answer comes
+Every question names the section that teaches it (``section``, a label such as ``sec:bptt``); the
+tests check that the section comes no later than the quiz's chapter. Numeric answers are computed
+facts: every numeric question names the computation its answer comes
 from (``fact``), :func:`compute_fact` recomputes it on load, and the tests recompute it once more
 with torch. jupyterquiz was considered, but its script can inject MathJax from a CDN.
 """
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -22,7 +25,15 @@ import yaml
 
 from rnncore.nn.cells import param_count
 
-__all__ = ["CHAPTERS", "compute_fact", "load_quizzes", "quiz_html", "show_quiz", "validate_quizzes"]
+__all__ = [
+    "CHAPTERS",
+    "SECTION_LABEL",
+    "compute_fact",
+    "load_quizzes",
+    "quiz_html",
+    "show_quiz",
+    "validate_quizzes",
+]
 
 #: the slugs of the chapters that end with a quiz, in reading order
 CHAPTERS = (
@@ -52,6 +63,8 @@ def compute_fact(fact: dict[str, Any]) -> float:
         return float(f["num_layers"] * (2 if f.get("bidirectional") else 1))
     if kind == "output_features":
         return float(f["hidden_size"] * (2 if f.get("bidirectional") else 1))
+    if kind == "uniform_cross_entropy":
+        return math.log(f["num_classes"])
     if kind == "uniform_perplexity":
         return float(f["vocab_size"])
     if kind == "perplexity":
@@ -76,6 +89,10 @@ def compute_fact(fact: dict[str, Any]) -> float:
     raise ValueError(f"fact kind must be a known computation, got {kind!r}")
 
 
+#: the form of a section label: ``(sec:bptt)=`` in a chapter is ``section: sec:bptt`` in a quiz
+SECTION_LABEL = re.compile(r"sec:[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
 def validate_quizzes(data: Any, chapters: tuple[str, ...] = CHAPTERS) -> None:
     """Check every quiz; raise ``ValueError`` listing every problem (wrong answers included)."""
     if not isinstance(data, dict):
@@ -91,6 +108,12 @@ def validate_quizzes(data: Any, chapters: tuple[str, ...] = CHAPTERS) -> None:
             if not isinstance(q, dict) or not str(q.get("question", "")).strip():
                 problems.append(f"{where}: needs a 'question' text")
                 continue
+            section = q.get("section")
+            if not isinstance(section, str) or not SECTION_LABEL.fullmatch(section):
+                problems.append(
+                    f"{where}: needs section: the label of the section that teaches it "
+                    f"(like sec:bptt), got {section!r}"
+                )
             if q.get("type") == "choice":
                 options = q.get("options") or []
                 if len(options) < 2:

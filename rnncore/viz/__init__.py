@@ -1,7 +1,8 @@
 """Figures the chapters share. Each submodule draws one kind of figure and returns its Axes.
 
 ``unrolled`` (folded/unrolled graphs, input-output patterns), ``timeline`` (the history),
-``gradients`` (gradient norms through time, loss curves), ``gates`` (LSTM diagram, gate heatmaps),
+``gradients`` (gradient norms through time, loss curves, clipping), ``gates`` (LSTM and GRU
+diagrams, gate heatmaps),
 ``forecast``, ``confusion``, ``attention``, ``scaling``, ``ctc`` (alignment lattices, posteriors),
 ``scan`` (the rounds of a parallel scan) and ``eigenvalues`` (a recurrence's eigenvalues).
 

@@ -1,10 +1,13 @@
-"""Gates made visible: an LSTM cell diagram and heatmaps of gate activations over a sequence.
+"""Gates made visible: LSTM and GRU cell diagrams and heatmaps of gate activations over a sequence.
 
-The diagram follows PyTorch's equations for ``torch.nn.LSTM`` (gate order i, f, g, o), which
-rnncore.nn.lstm implements: ``c_t = f * c_{t-1} + i * g`` and ``h_t = o * tanh(c_t)`` (Hochreiter &
-Schmidhuber 1997, with the forget gate of Gers, Schmidhuber & Cummins 2000). The heatmaps read the
-per-step activations that :func:`rnncore.nn.lstm.lstm_forward_steps` (or the GRU twin) keeps in its
-cache, keys ``"i"``, ``"f"``, ``"g"``, ``"o"``, ``"c"`` (LSTM) or ``"r"``, ``"z"``, ``"n"`` (GRU).
+The diagrams follow PyTorch's equations, which rnncore.nn.lstm and rnncore.nn.gru implement: for
+``torch.nn.LSTM`` (gate order i, f, g, o) ``c_t = f * c_{t-1} + i * g`` and ``h_t = o * tanh(c_t)``
+(Hochreiter & Schmidhuber 1997, with the forget gate of Gers, Schmidhuber & Cummins 2000); for
+``torch.nn.GRU`` (gate order r, z, n) ``n_t = tanh(W_in x + b_in + r * (W_hn h_{t-1} + b_hn))`` and
+``h_t = (1 - z) * n + z * h_{t-1}`` (Cho et al. 2014, with the reset gate after the product).
+The heatmaps read the per-step activations that :func:`rnncore.nn.lstm.lstm_forward_steps` (or the
+GRU twin) keeps in its cache, keys ``"i"``, ``"f"``, ``"g"``, ``"o"``, ``"c"`` (LSTM) or ``"r"``,
+``"z"``, ``"n"`` (GRU).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 from rnncore.nn.cells import CELLS
 from rnncore.viz import OKABE_ITO
 
-__all__ = ["draw_lstm_cell", "gates_from_cache", "plot_gate_heatmaps"]
+__all__ = ["draw_gru_cell", "draw_lstm_cell", "gates_from_cache", "plot_gate_heatmaps"]
 
 _SIGMOID_GATES = {
     gate
@@ -42,9 +45,13 @@ _NAMES = {
 
 
 def gates_from_cache(
-    cache: Mapping[str, np.ndarray], b: int = 0, keys: Sequence[str] = ("i", "f", "o", "c")
+    cache: Mapping[str, np.ndarray],
+    b: int = 0,
+    keys: Sequence[str] = ("i", "f", "o", "c"),
+    units: Sequence[int] | None = None,
 ) -> dict[str, np.ndarray]:
-    """Pick sequence ``b`` of each ``keys`` entry of a sequence forward cache: ``{key: (T, H)}``."""
+    """Pick sequence ``b`` of each ``keys`` entry of a sequence forward cache: ``{key: (T, H)}``,
+    or ``{key: (T, len(units))}`` with only the hidden ``units`` listed, in that order."""
     out = {}
     for key in keys:
         if key not in cache:
@@ -54,7 +61,16 @@ def gates_from_cache(
             raise ValueError(f"cache[{key!r}] must have shape (T, B, H), got {arr.shape}")
         if not 0 <= b < arr.shape[1]:
             raise ValueError(f"b must be in [0, B={arr.shape[1]}), got {b}")
-        out[key] = arr[:, b, :]
+        picked = arr[:, b, :]
+        if units is not None:
+            bad = [u for u in units if not 0 <= u < picked.shape[1]]
+            if bad or not len(units):
+                raise ValueError(
+                    f"units must be a non-empty list of indices in [0, H={picked.shape[1]}), "
+                    f"got {list(units)}"
+                )
+            picked = picked[:, list(units)]
+        out[key] = picked
     return out
 
 
@@ -63,6 +79,7 @@ def plot_gate_heatmaps(
     markers: Sequence[int] = (),
     fig: Figure | None = None,
     title: str = "Gate activations over one sequence",
+    unit_labels: Sequence[int] | None = None,
 ) -> Figure:
     """One heatmap per gate: hidden units down, time steps across; dashed lines at ``markers``.
 
@@ -70,7 +87,9 @@ def plot_gate_heatmaps(
     ----------
     gates : mapping name -> (T, H) activations (names as in the cache: "i", "f", "o", "c", ...).
         Sigmoid gates use a 0..1 sequential colour scale; others a symmetric diverging one.
-    markers : time steps to highlight (e.g. the two marked positions of the adding problem).
+    markers : time steps to highlight (e.g. the two marked positions of the adding problem),
+        drawn as triangles above each panel so that they hide no column of the heatmap.
+    unit_labels : the label of each row (e.g. the unit numbers picked by ``gates_from_cache``).
     """
     if not gates:
         raise ValueError("gates must be a non-empty mapping name -> (T, H) array")
@@ -88,13 +107,24 @@ def plot_gate_heatmaps(
             lim = max(float(np.max(np.abs(act))), 1e-12)
             kw = {"cmap": "RdBu_r", "vmin": -lim, "vmax": lim}
         im = ax.imshow(act.T, aspect="auto", interpolation="nearest", **kw)
-        for m in markers:
-            ax.axvline(m, color=OKABE_ITO[1], ls="--", lw=1.2)
+        if len(markers):
+            ax.plot(
+                markers,
+                [-0.5] * len(markers),
+                ls="none",
+                marker="v",
+                ms=7,
+                color=OKABE_ITO[1],
+                clip_on=False,
+                zorder=5,
+            )
+        if unit_labels is not None:
+            ax.set_yticks(range(len(unit_labels)), [str(u) for u in unit_labels])
         ax.set_ylabel(f"{_NAMES.get(key, key)}\nunit", fontsize="small")
         ax.grid(False)
         fig.colorbar(im, ax=ax, pad=0.01, fraction=0.04)
-    axes[-1].set_xlabel("time step t" + ("  (dashed: marked inputs)" if len(markers) else ""))
-    axes[0].set_title(title)
+    axes[-1].set_xlabel("time step t" + ("  (triangles: marked inputs)" if len(markers) else ""))
+    axes[0].set_title(title, pad=10 if len(markers) else 6)
     return fig
 
 
@@ -188,4 +218,56 @@ def draw_lstm_cell(ax: Axes | None = None) -> Axes:
         r"One LSTM step: $c_t = f_t \odot c_{t-1} + i_t \odot g_t$,"
         r"  $h_t = o_t \odot \tanh(c_t)$"
     )
+    return ax
+
+
+def draw_gru_cell(ax: Axes | None = None) -> Axes:
+    """Draw one GRU step in PyTorch's form: the state line on top, the gates z, n, r below.
+
+    The top line is the additive path ``h_{t-1} -> (x z) -> (+ (1 - z) n) -> h_t``; the reset gate
+    scales only the recurrent part of the candidate, ``r * (W_hn h_{t-1} + b_hn)``.
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 3.8))
+    blue, verm, green, purple = OKABE_ITO[0], OKABE_ITO[1], OKABE_ITO[2], OKABE_ITO[3]
+    top, gate_y, bottom = 5.0, 2.2, 0.6
+    # the state line: keep z of the old state, add (1 - z) of the candidate
+    _arrow(ax, (0.2, top), (0.95, top), blue, 3)
+    _arrow(ax, (1.45, top), (5.05, top), blue, 3)
+    _arrow(ax, (5.55, top), (9.8, top), blue, 3)
+    ax.text(0.2, top + 0.3, r"$h_{t-1}$", fontsize=12)
+    ax.text(9.3, top + 0.3, r"$h_t$", fontsize=12)
+    _op(ax, 1.2, top, "×")
+    _op(ax, 5.3, top, "+")
+    ax.plot([0.2, 6.3], [bottom, bottom], color="black", lw=1.3)
+    ax.text(0.2, bottom - 0.45, r"$[h_{t-1},\ x_t]$", fontsize=12)
+    for x, fn, name, colour in [
+        (2.0, "σ", "z", verm),
+        (4.2, "tanh", "n", purple),
+        (6.3, "σ", "r", green),
+    ]:
+        _box(ax, x, gate_y, fn, colour)
+        ax.text(x + 0.5, gate_y + 0.4, f"${name}_t$", fontsize=11)
+    _arrow(ax, (2.0, bottom), (2.0, gate_y - 0.35))
+    _arrow(ax, (6.3, bottom), (6.3, gate_y - 0.35))
+    _arrow(ax, (1.8, gate_y + 0.3), (1.27, top - 0.25))  # z keeps the old state
+    # 1 - z writes the candidate
+    _op(ax, 2.7, 3.6, "1−")
+    _arrow(ax, (2.2, gate_y + 0.3), (2.58, 3.36))
+    _op(ax, 4.2, 3.6, "×")
+    _arrow(ax, (2.95, 3.6), (3.95, 3.6))
+    _arrow(ax, (4.2, gate_y + 0.3), (4.2, 3.35))
+    _arrow(ax, (4.38, 3.78), (5.12, top - 0.2))
+    # the candidate: the input part enters directly, the recurrent part through the reset gate
+    _arrow(ax, (4.2, bottom), (4.2, gate_y - 0.35))
+    _op(ax, 5.25, 1.3, "×")
+    _arrow(ax, (5.25, bottom), (5.25, 1.05))
+    _arrow(ax, (5.08, 1.48), (4.55, gate_y - 0.32))
+    _arrow(ax, (6.0, gate_y - 0.15), (5.47, 1.42))
+    ax.text(6.9, 1.15, r"$\times$: $r_t \odot (W_{hn} h_{t-1} + b_{hn})$", fontsize=9)
+    ax.set_xlim(0, 10)
+    ax.set_ylim(-0.2, 5.8)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title(r"One GRU step: $h_t = (1 - z_t) \odot n_t + z_t \odot h_{t-1}$")
     return ax

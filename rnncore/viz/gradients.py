@@ -1,9 +1,10 @@
 """Figures for gradient flow through time and for the training runs it decides.
 
-``plot_gradient_norms`` draws ``||dL/dh_{T-k}||`` against the distance k on a log axis, where a
+``plot_gradient_norms`` draws ``||dL/dh_{T-d}||`` against the distance d on a log axis, where a
 straight line of slope ``log(rho)`` is geometric decay or growth (Bengio, Simard & Frasconi 1994;
 Pascanu, Mikolov & Bengio 2013). ``plot_loss_curves`` draws training losses, marks a run whose loss
-turned NaN/inf, and can draw the predict-the-mean baseline.
+turned NaN/inf, and can draw the predict-the-mean baseline. ``plot_clipped_norms`` draws a run's
+gradient norm at every step before and after clipping by norm (Pascanu et al. 2013, Algorithm 1).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from matplotlib.axes import Axes
 
 from rnncore.viz import OKABE_ITO
 
-__all__ = ["plot_gradient_norms", "plot_loss_curves"]
+__all__ = ["plot_clipped_norms", "plot_gradient_norms", "plot_loss_curves"]
 
 
 def _check_curves(curves: Mapping[str, np.ndarray], name: str) -> dict[str, np.ndarray]:
@@ -45,24 +46,24 @@ def plot_gradient_norms(
 
     Parameters
     ----------
-    norms : mapping label -> (T,) array, entry k the norm at distance k (as returned by
+    norms : mapping label -> (T,) array, entry d the norm at distance d (as returned by
         :func:`rnncore.nn.diagnostics.hidden_gradient_norms`).
     ax : Axes to draw on (a new (7, 3.5) figure if None).
     title : the Axes title.
-    reference : optional mapping label -> rho; draws the line ``rho^k`` dashed in the same colour.
+    reference : optional mapping label -> rho; draws the line ``rho^d`` dashed in the same colour.
     """
     curves = _check_curves(norms, "norms")
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 3.5))
     for n, (label, values) in enumerate(curves.items()):
         colour = OKABE_ITO[n % len(OKABE_ITO)]
-        k = np.arange(values.size)
-        ax.semilogy(k, values, color=colour, label=label, lw=1.8)
+        d = np.arange(values.size)
+        ax.semilogy(d, values, color=colour, label=label, lw=1.8)
         if reference is not None and label in reference:
             ax.semilogy(
-                k, values[0] * reference[label] ** k, color=colour, ls="--", lw=1, alpha=0.8
+                d, values[0] * reference[label] ** d, color=colour, ls="--", lw=1, alpha=0.8
             )
-    ax.set_xlabel("distance in time k = T - t (steps)")
+    ax.set_xlabel("distance in time d = T - t (steps)")
     ax.set_ylabel(r"$\|\partial L/\partial h_t\|$ (log scale)")
     ax.set_title(title)
     ax.legend(fontsize="small", ncol=2 if len(curves) > 4 else 1)
@@ -121,6 +122,40 @@ def plot_loss_curves(
         ax.set_yscale("log")
     ax.set_xlabel("training step")
     ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(fontsize="small")
+    return ax
+
+
+def plot_clipped_norms(
+    norms: np.ndarray,
+    max_norm: float,
+    ax: Axes | None = None,
+    title: str = "Gradient norm at every step, before and after clipping",
+) -> Axes:
+    """Plot a run's global gradient norm per step before clipping and the norm of the step taken.
+
+    Parameters
+    ----------
+    norms : (S,) global gradient norms before clipping, one per training step (as ``grad_norm``
+        of :func:`rnncore.models.sequence_regressor.fit`); must be finite.
+    max_norm : the clipping threshold tau; after clipping the norm is min(norm, tau).
+    """
+    (before,) = _check_curves({"norms": norms}, "norms").values()
+    if not np.all(np.isfinite(before)) or np.any(before < 0):
+        raise ValueError("norms must be finite and non-negative (a run that did not diverge)")
+    if isinstance(max_norm, bool) or not isinstance(max_norm, (int, float)) or not max_norm > 0:
+        raise ValueError(f"max_norm must be a positive number, got {max_norm!r}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 3.5))
+    steps = np.arange(1, before.size + 1)
+    ax.semilogy(steps, before, color=OKABE_ITO[1], lw=1, label="before clipping")
+    ax.semilogy(
+        steps, np.minimum(before, max_norm), color=OKABE_ITO[0], lw=2, label="after clipping"
+    )
+    ax.axhline(max_norm, color="#000000", ls=":", lw=1.2, label=f"threshold τ = {max_norm:g}")
+    ax.set_xlabel("training step")
+    ax.set_ylabel("global gradient norm (log scale)")
     ax.set_title(title)
     ax.legend(fontsize="small")
     return ax

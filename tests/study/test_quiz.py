@@ -1,16 +1,24 @@
-"""The quizzes validate, their numeric answers are true (recomputed with torch), and the HTML is
-self-contained (no external script, stylesheet or font)."""
+"""The quizzes validate, their numeric answers are true (recomputed with torch), every question is
+taught no later than its quiz (its section label lives in the same or an earlier chapter, in
+_toc.yml order), and the HTML is self-contained (no external script, stylesheet or font)."""
 
 from __future__ import annotations
 
 import copy
+import json
 import math
 import re
+import sys
+from pathlib import Path
 
 import pytest
 import torch
 
 from rnncore.study.quiz import CHAPTERS, compute_fact, load_quizzes, quiz_html, validate_quizzes
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests"))
+from test_chapters import toc_files  # noqa: E402
 
 QUIZZES = load_quizzes()
 
@@ -32,6 +40,13 @@ def torch_fact(fact: dict) -> float:
             return float(sum(p.numel() for p in module.parameters()))
         out, h_n = module(torch.zeros(2, 1, fact.get("input_size", 3)))
         return float(h_n.shape[0] if kind == "h_n_rows" else out.shape[-1])
+    if kind == "uniform_cross_entropy":
+        v = fact["num_classes"]
+        return float(
+            torch.nn.functional.cross_entropy(
+                torch.zeros(1, v, dtype=torch.float64), torch.tensor([v - 1])
+            )
+        )
     if kind == "uniform_perplexity":
         v = fact["vocab_size"]
         loss = torch.nn.functional.cross_entropy(
@@ -112,6 +127,9 @@ def test_wrong_numeric_answer_is_rejected() -> None:
         (lambda d: d["03_bptt"][0].update(type="essay"), "type must be"),
         (lambda d: d["02_rnn_architecture"][1]["fact"].update(kind="magic"), "fact cannot"),
         (lambda d: d["03_bptt"][0]["options"][0].pop("why"), "'text' and 'why'"),
+        (lambda d: d["03_bptt"][1].pop("section"), "needs section: the label"),
+        (lambda d: d["05_lstm_gru"][2].update(section="Section 5.2"), "got 'Section 5.2'"),
+        (lambda d: d["01_sequences_history"][0].update(section="sec:"), "got 'sec:'"),
     ],
 )
 def test_invalid_quizzes_are_rejected(mutate, message: str) -> None:
@@ -119,6 +137,57 @@ def test_invalid_quizzes_are_rejected(mutate, message: str) -> None:
     mutate(data)
     with pytest.raises(ValueError, match=re.escape(message)):
         validate_quizzes(data)
+
+
+def section_labels() -> dict[str, int]:
+    """Every `(sec:...)=` label of the book and the position of its page in _toc.yml."""
+    found: dict[str, int] = {}
+    for position, page in enumerate(toc_files()):
+        notebook, markdown = ROOT / f"{page}.ipynb", ROOT / f"{page}.md"
+        if notebook.is_file():
+            cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+            text = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+        else:
+            text = markdown.read_text(encoding="utf-8")
+        for label in re.findall(r"^\((sec:[a-z0-9-]+)\)=\s*$", text, re.M):
+            assert label not in found, f"label {label} is defined twice"
+            found[label] = position
+    return found
+
+
+def misplaced(quizzes: dict) -> list[str]:
+    """The questions whose section is unknown or lives in a later page than their quiz."""
+    labels, pages = section_labels(), toc_files()
+    problems = []
+    for slug, questions in quizzes.items():
+        quiz_at = pages.index(f"chapters/{slug}")
+        for i, q in enumerate(questions, start=1):
+            where = f"{slug} question {i} ({q['section']})"
+            if q["section"] not in labels:
+                problems.append(f"{where}: no such label in the book")
+            elif labels[q["section"]] > quiz_at:
+                problems.append(f"{where}: taught later, in {pages[labels[q['section']]]}")
+    return problems
+
+
+def test_every_question_is_taught_no_later_than_its_quiz() -> None:
+    assert not misplaced(QUIZZES)
+
+
+@pytest.mark.parametrize(
+    ("slug", "section", "words"),
+    [
+        ("02_rnn_architecture", "sec:lstm-gru", "taught later, in chapters/05_lstm_gru"),
+        ("01_sequences_history", "sec:bptt", "taught later, in chapters/03_bptt"),
+        ("03_bptt", "sec:no-such-section", "no such label"),
+    ],
+)
+def test_a_question_from_a_later_chapter_is_caught(slug: str, section: str, words: str) -> None:
+    data = copy.deepcopy(QUIZZES)
+    data[slug][0]["section"] = section
+    assert any(words in p for p in misplaced(data))
+    data[slug][0]["section"] = "sec:history"  # the first chapter is never too late
+    assert not any(p.startswith(f"{slug} question 1 ") for p in misplaced(data))
 
 
 @pytest.mark.parametrize("slug", CHAPTERS)

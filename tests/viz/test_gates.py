@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from rnncore.nn.lstm import lstm_forward_steps
-from rnncore.viz.gates import draw_lstm_cell, gates_from_cache, plot_gate_heatmaps
+from rnncore.viz.gates import draw_gru_cell, draw_lstm_cell, gates_from_cache, plot_gate_heatmaps
 
 
 def _cache() -> dict:
@@ -34,6 +34,19 @@ def test_gates_from_cache_picks_one_sequence() -> None:
         gates_from_cache(cache, b=3)
 
 
+def test_gates_from_cache_picks_units_in_order() -> None:
+    cache = _cache()
+    g = gates_from_cache(cache, b=1, keys=("f", "c"), units=[3, 0])
+    np.testing.assert_array_equal(g["f"], cache["f"][:, 1, [3, 0]])
+    assert g["c"].shape == (6, 2)
+    with pytest.raises(
+        ValueError, match=r"units must be a non-empty list of indices in \[0, H=4\)"
+    ):
+        gates_from_cache(cache, units=[4])
+    with pytest.raises(ValueError, match="units must be a non-empty list"):
+        gates_from_cache(cache, units=[])
+
+
 def test_heatmaps_one_panel_per_gate_with_scales() -> None:
     g = gates_from_cache(_cache(), b=0, keys=("i", "f", "c"))
     fig = plot_gate_heatmaps(g, markers=[1, 4])
@@ -43,7 +56,9 @@ def test_heatmaps_one_panel_per_gate_with_scales() -> None:
     lo, hi = panels[2].get_images()[0].get_clim()  # cell state: symmetric diverging scale
     assert lo == -hi and hi > 0
     assert panels[0].get_title() and "time step" in panels[-1].get_xlabel()
-    assert len(panels[1].get_lines()) == 2  # the two marker lines
+    (marks,) = panels[1].get_lines()  # the markers: triangles above the panel, off the image
+    assert list(marks.get_xdata()) == [1, 4] and set(marks.get_ydata()) == {-0.5}
+    assert marks.get_marker() == "v" and not marks.get_clip_on()
     np.testing.assert_array_equal(panels[1].get_images()[0].get_array(), g["f"].T)
     plt.close("all")
 
@@ -61,4 +76,22 @@ def test_lstm_diagram_draws_four_gates() -> None:
     for gate in ("$f_t$", "$i_t$", "$g_t$", "$o_t$", "$c_{t-1}$", "$h_t$"):
         assert gate in texts
     assert "c_t" in ax.get_title()
+    plt.close("all")
+
+
+def test_heatmap_rows_can_carry_unit_labels() -> None:
+    g = gates_from_cache(_cache(), keys=("c",), units=[2, 0])
+    fig = plot_gate_heatmaps(g, unit_labels=[2, 0])
+    (ax,) = [a for a in fig.axes if a.get_images()]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["2", "0"]
+    plt.close("all")
+
+
+def test_gru_diagram_draws_three_gates_and_the_reset_product() -> None:
+    ax = draw_gru_cell()
+    texts = [t.get_text() for t in ax.texts]
+    for label in ("$z_t$", "$r_t$", "$n_t$", "$h_{t-1}$", "$h_t$"):
+        assert label in texts
+    assert any("W_{hn} h_{t-1} + b_{hn}" in t for t in texts)  # the reset gate's place (PyTorch)
+    assert "1 - z_t" in ax.get_title()
     plt.close("all")

@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from rnncore.viz.gradients import plot_gradient_norms, plot_loss_curves
+from rnncore.viz.gradients import plot_clipped_norms, plot_gradient_norms, plot_loss_curves
 
 
 def test_gradient_norms_plot_is_labelled_and_log_scaled() -> None:
@@ -57,3 +57,24 @@ def test_bad_input() -> None:
         plot_gradient_norms({"a": np.ones((2, 2))})
     with pytest.raises(ValueError, match="smooth must be a positive int"):
         plot_loss_curves({"a": np.ones(3)}, smooth=0)
+
+
+def test_clipped_norms_show_before_after_and_threshold() -> None:
+    norms = np.array([300.0, 0.5, 12.0, 1.0, 0.2])
+    ax = plot_clipped_norms(norms, 1.0)
+    before, after, threshold = ax.get_lines()
+    np.testing.assert_array_equal(before.get_ydata(), norms)
+    np.testing.assert_array_equal(after.get_ydata(), [1.0, 0.5, 1.0, 1.0, 0.2])
+    assert list(threshold.get_ydata()) == [1.0, 1.0]
+    assert ax.get_yscale() == "log" and "step" in ax.get_xlabel() and ax.get_title()
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["before clipping", "after clipping", "threshold τ = 1"]
+    plt.close("all")
+
+
+def test_clipped_norms_reject_bad_input() -> None:
+    with pytest.raises(ValueError, match="finite and non-negative"):
+        plot_clipped_norms(np.array([1.0, np.nan]), 1.0)
+    with pytest.raises(ValueError, match="max_norm must be a positive number, got 0"):
+        plot_clipped_norms(np.ones(3), 0)
+    plt.close("all")
