@@ -2,9 +2,9 @@
 
 ``unrolled`` (folded/unrolled graphs, input-output patterns), ``timeline`` (the history),
 ``gradients`` (gradient norms through time, loss curves, clipping), ``gates`` (LSTM and GRU
-diagrams, gate heatmaps),
-``forecast``, ``confusion``, ``attention``, ``scaling``, ``ctc`` (alignment lattices, posteriors),
-``scan`` (the rounds of a parallel scan) and ``eigenvalues`` (a recurrence's eigenvalues).
+diagrams, gate heatmaps), ``forecast``, ``confusion``, ``attention``, ``scaling``, ``ctc``
+(alignment lattices, posteriors), ``scan`` (the rounds of a parallel scan) and ``eigenvalues`` (a
+recurrence's eigenvalues).
 
 The palette is Okabe & Ito's eight colours, distinguishable under the common forms of colour
 blindness; :func:`use_book_style` makes it matplotlib's default cycle.
