@@ -165,6 +165,28 @@ def _arrow(ax: Axes, xy0: tuple, xy1: tuple, colour: str = "black", lw: float = 
     )
 
 
+def _frame(
+    ax: Axes, state: str, times_x: float, plus_x: float, bottom_end: float
+) -> tuple[float, float, float]:
+    """The frame both diagrams share: the state line on top (``state`` at t-1 and t) with its
+    product and sum nodes, and the input line [h_{t-1}, x_t] at the bottom; returns the heights
+    (top, gate_y, bottom)."""
+    top, gate_y, bottom = 5.0, 2.2, 0.6
+    for start, end in (
+        (0.2, times_x - 0.25),
+        (times_x + 0.25, plus_x - 0.25),
+        (plus_x + 0.25, 9.8),
+    ):
+        _arrow(ax, (start, top), (end, top), OKABE_ITO[0], 3)
+    ax.text(0.2, top + 0.3, f"${state}_{{t-1}}$", fontsize=12)
+    ax.text(9.3, top + 0.3, f"${state}_t$", fontsize=12)
+    _op(ax, times_x, top, "×")
+    _op(ax, plus_x, top, "+")
+    ax.plot([0.2, bottom_end], [bottom, bottom], color="black", lw=1.3)
+    ax.text(0.2, bottom - 0.45, r"$[h_{t-1},\ x_t]$", fontsize=12)
+    return top, gate_y, bottom
+
+
 def draw_lstm_cell(ax: Axes | None = None) -> Axes:
     """Draw one LSTM step: the cell-state highway on top, the four gates below, PyTorch's order.
 
@@ -173,19 +195,9 @@ def draw_lstm_cell(ax: Axes | None = None) -> Axes:
     """
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 3.8))
-    blue, verm, green, purple = OKABE_ITO[0], OKABE_ITO[1], OKABE_ITO[2], OKABE_ITO[3]
-    top, gate_y, bottom = 5.0, 2.2, 0.6
-    # cell-state highway
-    _arrow(ax, (0.2, top), (2.75, top), blue, 3)
-    _arrow(ax, (3.25, top), (5.25, top), blue, 3)
-    _arrow(ax, (5.75, top), (9.8, top), blue, 3)
-    ax.text(0.2, top + 0.3, r"$c_{t-1}$", fontsize=12)
-    ax.text(9.3, top + 0.3, r"$c_t$", fontsize=12)
-    _op(ax, 3.0, top, "×")
-    _op(ax, 5.5, top, "+")
-    # the concatenated input [h_{t-1}, x_t] feeds every gate
-    ax.plot([0.2, 7.5], [bottom, bottom], color="black", lw=1.3)
-    ax.text(0.2, bottom - 0.45, r"$[h_{t-1},\ x_t]$", fontsize=12)
+    verm, green, purple = OKABE_ITO[1], OKABE_ITO[2], OKABE_ITO[3]
+    # the cell-state highway; the concatenated input [h_{t-1}, x_t] feeds every gate
+    top, gate_y, bottom = _frame(ax, "c", times_x=3.0, plus_x=5.5, bottom_end=7.5)
     gates = [
         (2.0, "σ", "f", verm),
         (3.8, "σ", "i", green),
@@ -229,18 +241,9 @@ def draw_gru_cell(ax: Axes | None = None) -> Axes:
     """
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 3.8))
-    blue, verm, green, purple = OKABE_ITO[0], OKABE_ITO[1], OKABE_ITO[2], OKABE_ITO[3]
-    top, gate_y, bottom = 5.0, 2.2, 0.6
+    verm, green, purple = OKABE_ITO[1], OKABE_ITO[2], OKABE_ITO[3]
     # the state line: keep z of the old state, add (1 - z) of the candidate
-    _arrow(ax, (0.2, top), (0.95, top), blue, 3)
-    _arrow(ax, (1.45, top), (5.05, top), blue, 3)
-    _arrow(ax, (5.55, top), (9.8, top), blue, 3)
-    ax.text(0.2, top + 0.3, r"$h_{t-1}$", fontsize=12)
-    ax.text(9.3, top + 0.3, r"$h_t$", fontsize=12)
-    _op(ax, 1.2, top, "×")
-    _op(ax, 5.3, top, "+")
-    ax.plot([0.2, 6.3], [bottom, bottom], color="black", lw=1.3)
-    ax.text(0.2, bottom - 0.45, r"$[h_{t-1},\ x_t]$", fontsize=12)
+    top, gate_y, bottom = _frame(ax, "h", times_x=1.2, plus_x=5.3, bottom_end=6.3)
     for x, fn, name, colour in [
         (2.0, "σ", "z", verm),
         (4.2, "tanh", "n", purple),

@@ -39,6 +39,24 @@ def _t(a: np.ndarray, grad: bool = False) -> torch.Tensor:
     return torch.tensor(a, dtype=torch.float64, requires_grad=grad)
 
 
+def _torch_cell(cls: type, *weights: np.ndarray) -> torch.nn.Module:
+    """A float64 torch cell holding weight_ih, weight_hh, bias_ih and bias_hh."""
+    cell = cls(weights[0].shape[1], weights[1].shape[1], dtype=torch.float64)
+    with torch.no_grad():
+        for name, value in zip(
+            ("weight_ih", "weight_hh", "bias_ih", "bias_hh"), weights, strict=True
+        ):
+            getattr(cell, name).copy_(_t(value))
+    return cell
+
+
+def _grads_of(cell: torch.nn.Module, **inputs: torch.Tensor) -> dict[str, np.ndarray]:
+    """The gradients of the inputs and of the cell's four parameters, as numpy arrays."""
+    out = {k: v.grad for k, v in inputs.items()}
+    out |= {k: getattr(cell, k).grad for k in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")}
+    return {k: v.numpy() for k, v in out.items()}
+
+
 # ------------------------------------------------- correct solutions, written in other ways
 def bptt_autograd(dh_all, x, h0, h_all, weight_ih, weight_hh):
     """Autograd on a torch re-run of the forward; the one bias it needs is read off h_all[0]."""
@@ -76,18 +94,11 @@ def bptt_vectorised(dh_all, x, h0, h_all, weight_ih, weight_hh):
 
 
 def lstm_autograd(dh_next, dc_next, x, h_prev, c_prev, weight_ih, weight_hh, bias_ih, bias_hh):
-    cell = torch.nn.LSTMCell(x.shape[1], h_prev.shape[1], dtype=torch.float64)
-    with torch.no_grad():
-        for name, value in dict(weight_ih=weight_ih, weight_hh=weight_hh).items():
-            getattr(cell, name).copy_(_t(value))
-        cell.bias_ih.copy_(_t(bias_ih))
-        cell.bias_hh.copy_(_t(bias_hh))
+    cell = _torch_cell(torch.nn.LSTMCell, weight_ih, weight_hh, bias_ih, bias_hh)
     xs, hs, cs = _t(x, True), _t(h_prev, True), _t(c_prev, True)
     h, c = cell(xs, (hs, cs))
     ((h * _t(dh_next)).sum() + (c * _t(dc_next)).sum()).backward()
-    out = {"x": xs.grad, "h_prev": hs.grad, "c_prev": cs.grad}
-    out |= {k: getattr(cell, k).grad for k in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")}
-    return {k: v.numpy() for k, v in out.items()}
+    return _grads_of(cell, x=xs, h_prev=hs, c_prev=cs)
 
 
 def lstm_by_slices(dh_next, dc_next, x, h_prev, c_prev, weight_ih, weight_hh, bias_ih, bias_hh):
@@ -113,17 +124,10 @@ def lstm_by_slices(dh_next, dc_next, x, h_prev, c_prev, weight_ih, weight_hh, bi
 
 
 def gru_autograd(dh_next, x, h_prev, weight_ih, weight_hh, bias_ih, bias_hh):
-    cell = torch.nn.GRUCell(x.shape[1], h_prev.shape[1], dtype=torch.float64)
-    with torch.no_grad():
-        for name, value in dict(weight_ih=weight_ih, weight_hh=weight_hh).items():
-            getattr(cell, name).copy_(_t(value))
-        cell.bias_ih.copy_(_t(bias_ih))
-        cell.bias_hh.copy_(_t(bias_hh))
+    cell = _torch_cell(torch.nn.GRUCell, weight_ih, weight_hh, bias_ih, bias_hh)
     xs, hs = _t(x, True), _t(h_prev, True)
     (cell(xs, hs) * _t(dh_next)).sum().backward()
-    out = {"x": xs.grad, "h_prev": hs.grad}
-    out |= {k: getattr(cell, k).grad for k in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")}
-    return {k: v.numpy() for k, v in out.items()}
+    return _grads_of(cell, x=xs, h_prev=hs)
 
 
 def gru_by_gates(dh_next, x, h_prev, weight_ih, weight_hh, bias_ih, bias_hh):

@@ -16,9 +16,24 @@ import numpy as np
 
 from rnncore.study.exercises._common import Mistake, _Stop, as_array, compare, diagnose, mismatch
 
-__all__ = ["catalogue", "gate_rows_report", "read_grads", "same_grads", "value_message"]
+__all__ = [
+    "catalogue",
+    "gate_rows_report",
+    "read_grads",
+    "same_grads",
+    "shape_letters",
+    "value_message",
+]
 
 Grads = dict[str, np.ndarray]
+
+
+def shape_letters(blocks: int, inputs: Mapping[str, str]) -> dict[str, str]:
+    """The shapes named in letters for the messages: the given inputs', then the weights' and
+    biases' with G = ``blocks`` gate blocks stacked, e.g. {"weight_ih": "(4H, D)", ...}."""
+    g = "H" if blocks == 1 else f"{blocks}H"
+    stacked = {"weight_ih": f"({g}, D)", "weight_hh": f"({g}, H)"}
+    return {**inputs, **stacked, "bias_ih": f"({g},)", "bias_hh": f"({g},)"}
 
 
 def read_grads(got: Any, want: Mapping[str, np.ndarray], letters: Mapping[str, str]) -> Grads:

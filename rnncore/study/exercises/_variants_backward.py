@@ -40,14 +40,13 @@ def _split(a: np.ndarray, order: str) -> dict[str, np.ndarray]:
     return dict(zip(order, np.split(a, len(order), axis=1), strict=True))
 
 
+def _both_biases(grads: Grads, bias: np.ndarray) -> Grads:
+    """The vanilla and LSTM cells add b_ih and b_hh into one sum: both get the same gradient."""
+    return {**grads, "bias_ih": bias, "bias_hh": bias.copy()}
+
+
 def rnn_bptt_variant(
-    dh_all: np.ndarray,
-    x: np.ndarray,
-    h0: np.ndarray,
-    h_all: np.ndarray,
-    weight_ih: np.ndarray,
-    weight_hh: np.ndarray,
-    *,
+    *arrays: np.ndarray,
     carry: str = "before-slope",
     slope: str = "1-h^2",
     state_for_weight_hh: str = "h_prev",
@@ -61,8 +60,9 @@ def rnn_bptt_variant(
 ) -> Grads:
     """Backpropagation through a whole tanh-RNN sequence, with optional mistakes.
 
-    dh_all (T, B, H) is the gradient arriving directly at every hidden state; returns the
-    gradients for x (T, B, D), h0 (B, H), the weights and the two (identical) bias vectors (H,).
+    ``arrays`` are the reader's arguments: dh_all (T, B, H), the gradient arriving directly at
+    every hidden state, x (T, B, D), h0 (B, H), h_all (T, B, H), weight_ih (H, D) and weight_hh
+    (H, H). Returns the gradients for x, h0, the weights and the two (identical) biases (H,).
 
     Options: ``carry`` where the gradient from step t+1 enters ("before-slope", right;
     "after-slope", "none", "without-weight", "transposed-weight"); ``slope`` tanh's derivative
@@ -73,6 +73,7 @@ def rnn_bptt_variant(
     "last step");
     ``time_mean`` and ``batch_mean`` (average instead of sum).
     """
+    dh_all, x, h0, h_all, weight_ih, weight_hh = arrays
     T = len(x)
     h_start = h0 if first_state == "h0" else np.zeros_like(h0)
     h_prev = np.concatenate([h_start[None], h_all[:-1]])  # h_{t-1} for every t
@@ -106,7 +107,7 @@ def rnn_bptt_variant(
     scale = 1.0 / T if time_mean else 1.0
     reduce = np.mean if batch_mean else np.sum
     bias = scale * reduce(da[used], axis=1).sum(axis=0)
-    return {
+    grads = {
         "x": da @ weight_ih,
         "h0": {
             "da @ weight_hh": carried,
@@ -116,22 +117,12 @@ def rnn_bptt_variant(
         }[dh0],
         "weight_ih": scale * np.einsum("tbh,tbd->hd", da[used], x[used]),
         "weight_hh": scale * np.einsum("tbh,tbk->hk", da[used], state[used]),
-        "bias_ih": bias,
-        "bias_hh": bias.copy(),
     }
+    return _both_biases(grads, bias)
 
 
 def lstm_backward_variant(
-    dh_next: np.ndarray,
-    dc_next: np.ndarray,
-    x: np.ndarray,
-    h_prev: np.ndarray,
-    c_prev: np.ndarray,
-    weight_ih: np.ndarray,
-    weight_hh: np.ndarray,
-    bias_ih: np.ndarray,
-    bias_hh: np.ndarray,
-    *,
+    *arrays: np.ndarray,
     order: str = "".join(LSTM.gates),
     cell_from_next: bool = True,
     cell_from_h: bool = True,
@@ -144,8 +135,9 @@ def lstm_backward_variant(
 ) -> Grads:
     """One LSTM step backward, recomputing the forward from its inputs, with optional mistakes.
 
-    dh_next and dc_next (B, H) are the gradients on h_next and c_next; returns the gradients for
-    x (B, D), h_prev and c_prev (B, H), the weights (4H, D), (4H, H) and the biases (4H,).
+    ``arrays`` are the reader's arguments: dh_next and dc_next (B, H), the gradients on h_next and
+    c_next, x (B, D), h_prev and c_prev (B, H), weight_ih (4H, D), weight_hh (4H, H) and the
+    biases (4H,). Returns the gradients for x, h_prev, c_prev, the weights and the biases.
 
     Options: ``order`` the gate order used to read and write the stacked blocks ("ifgo", right);
     ``cell_from_next`` and ``cell_from_h`` the two sources of the cell gradient; ``cell_slope``
@@ -154,6 +146,7 @@ def lstm_backward_variant(
     "dc"); ``swap_partners`` (di = dc c_prev and df = dc g); ``gate_slope`` a gate's derivative by
     name, e.g. {"g": "sigmoid"}; ``batch_mean`` (average the bias gradients over the batch).
     """
+    dh_next, dc_next, x, h_prev, c_prev, weight_ih, weight_hh, bias_ih, bias_hh = arrays
     a = x @ weight_ih.T + bias_ih + h_prev @ weight_hh.T + bias_hh
     pre = _split(a, order)
     act = {name: (np.tanh if name == "g" else sigmoid)(pre[name]) for name in LSTM.gates}
@@ -175,26 +168,18 @@ def lstm_backward_variant(
     slopes = {"i": "sigmoid", "f": "sigmoid", "g": "tanh", "o": "sigmoid", **(gate_slope or {})}
     da = _stack({k: gate_grads[k] * _SLOPE[slopes[k]](act[k]) for k in LSTM.gates}, order)
     bias = (np.mean if batch_mean else np.sum)(da, axis=0)
-    return {
+    grads = {
         "x": da @ weight_ih,
         "h_prev": da @ weight_hh,
         "c_prev": {"dc * f": dc * f, "dc_next * f": dc_next * f, "dc": dc}[dc_prev],
         "weight_ih": da.T @ x,
         "weight_hh": da.T @ h_prev,
-        "bias_ih": bias,
-        "bias_hh": bias.copy(),
     }
+    return _both_biases(grads, bias)
 
 
 def gru_backward_variant(
-    dh_next: np.ndarray,
-    x: np.ndarray,
-    h_prev: np.ndarray,
-    weight_ih: np.ndarray,
-    weight_hh: np.ndarray,
-    bias_ih: np.ndarray,
-    bias_hh: np.ndarray,
-    *,
+    *arrays: np.ndarray,
     order: str = "".join(GRU.gates),
     z_keeps_old: bool = True,
     direct_path: bool = True,
@@ -208,8 +193,9 @@ def gru_backward_variant(
 ) -> Grads:
     """One GRU step backward (PyTorch's convention), recomputing the forward, with mistakes.
 
-    dh_next (B, H) is the gradient on h_next; returns the gradients for x (B, D), h_prev (B, H),
-    the weights (3H, D), (3H, H) and the biases (3H,).
+    ``arrays`` are the reader's arguments: dh_next (B, H), the gradient on h_next, x (B, D),
+    h_prev (B, H), weight_ih (3H, D), weight_hh (3H, H) and the biases (3H,). Returns the
+    gradients for x, h_prev, the weights and the biases.
 
     Options: ``order`` the gate order used for the stacked blocks ("rzn", right); ``z_keeps_old``
     (False: h' = z n + (1 - z) h, the other convention, used consistently); ``direct_path`` the
@@ -219,6 +205,7 @@ def gru_backward_variant(
     "before": Cho et al.'s (r * h_prev) W_hn^T, used consistently); ``same_bias_grads`` (bias_hh
     given bias_ih's gradient); ``gate_slope`` a gate's derivative by name; ``batch_mean``.
     """
+    dh_next, x, h_prev, weight_ih, weight_hh, bias_ih, bias_hh = arrays
     w_ih, w_hh = _split(weight_ih.T, order), _split(weight_hh.T, order)  # blocks, transposed
     b_ih, b_hh = _split(bias_ih[None], order), _split(bias_hh[None], order)
     pre = {k: x @ w_ih[k] + b_ih[k][0] + h_prev @ w_hh[k] + b_hh[k][0] for k in ("r", "z")}

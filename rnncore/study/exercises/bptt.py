@@ -22,21 +22,14 @@ import numpy as np
 
 from rnncore.nn.rnn import rnn_backward_steps, rnn_forward_steps
 from rnncore.study.exercises._common import CheckResult, _Stop, call, compare, finish, rand
-from rnncore.study.exercises._grads import catalogue, read_grads, value_message
+from rnncore.study.exercises._grads import catalogue, read_grads, shape_letters, value_message
 from rnncore.study.exercises._variants_backward import rnn_bptt_variant
 
 __all__ = ["RNN_BACKWARD_MISTAKES", "check_rnn_backward", "make_sequence_case"]
 
 SIZES = ((4, 3, 4, 5), (5, 2, 5, 5))  # (T, B, D, H): one rectangular, one square problem
 KEYS = ("x", "h0", "weight_ih", "weight_hh", "bias_ih", "bias_hh")
-LETTERS = {
-    "x": "(T, B, D)",
-    "h0": "(B, H)",
-    "weight_ih": "(H, D)",
-    "weight_hh": "(H, H)",
-    "bias_ih": "(H,)",
-    "bias_hh": "(H,)",
-}
+LETTERS = shape_letters(1, {"x": "(T, B, D)", "h0": "(B, H)"})
 
 #: (advice, options of :func:`rnn_bptt_variant`) for each known mistake, tried in this order
 RNN_BACKWARD_MISTAKES: tuple[tuple[str, dict[str, Any]], ...] = (

@@ -34,6 +34,7 @@ from rnncore.study.exercises._grads import (
     catalogue,
     gate_rows_report,
     read_grads,
+    shape_letters,
     value_message,
 )
 from rnncore.study.exercises._variants_backward import gru_backward_variant, lstm_backward_variant
@@ -177,12 +178,6 @@ GRU_BACKWARD_MISTAKES: tuple[tuple[str, dict[str, Any]], ...] = (
 )
 
 
-def _letters(G: int, states: tuple[str, ...]) -> dict[str, str]:
-    g = f"{G}H"
-    params = {"weight_ih": f"({g}, D)", "weight_hh": f"({g}, H)", "bias_ih": f"({g},)"}
-    return {"x": "(B, D)", **{s: "(B, H)" for s in states}, **params, "bias_hh": f"({g},)"}
-
-
 def _locate(got, want, wrong: list[str], names: dict[str, str]) -> str:
     """Which gate's rows are wrong, or which path, when no known mistake matches."""
     for key in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
@@ -226,7 +221,8 @@ def _check(
                 what="gradients",
                 hint="recompute the forward step first; the derivatives need the gates.",
             )
-            got = read_grads(out, {key: want[key] for key in keys}, _letters(G, states))
+            letters = shape_letters(G, {"x": "(B, D)", **{s: "(B, H)" for s in states}})
+            got = read_grads(out, {key: want[key] for key in keys}, letters)
             if all(compare(got[key], want[key]) for key in keys):
                 continue
             mistakes = catalogue(entries, variant, args)
