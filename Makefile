@@ -42,6 +42,7 @@ test: lint
 book: venv
 	$(BIN)/jupyter-book clean --all .
 	$(BIN)/jupyter-book build . -W -n --keep-going
+	$(BIN)/python -m pytest -q -m site tests/test_rendered_math.py
 	@echo "Book built: open $(CURDIR)/_build/html/index.html"
 
 # The PDF edition, _build/html/rnn-course.pdf: headless Chromium prints the built site's pages (no
