@@ -6,8 +6,8 @@ character id is embedded, a stack of LSTM (Hochreiter & Schmidhuber, 1997), GRU 
 or tanh RNN layers reads the sequence, and a linear layer turns every hidden state into logits for
 the next character. Trained with the mean cross-entropy of the next character; sampled one character
 at a time with a temperature: ``p_tau(c) = softmax(logits / tau)(c)`` (Hinton, Vinyals & Dean,
-2015), optionally truncated to the k most likely characters (top-k; Fan, Lewis & Dauphin, 2018,
-Sec. 5.4) or to the nucleus, the smallest set of most likely characters whose probability reaches p
+2015), optionally truncated to the k most likely characters (top-k; Fan, Lewis & Dauphin, 2018)
+or to the nucleus, the smallest set of most likely characters whose probability reaches p
 (top-p; Holtzman et al., 2020, Sec. 3.1), then renormalised.
 
 Shapes: x (T, B) int64 ids; logits (T, B, V); hidden state (L, B, H) per layer stack.

@@ -12,7 +12,7 @@ The reader implements ``train_tbptt(model, ids, batch_size, window, optimizer) -
 - ``model(x, state) -> (logits (T, B, V), state)``; start from ``state = None`` and carry the state
   from window to window, **detached** from the previous window's graph (``state.detach()``, or
   each of ``(h, c)`` for an LSTM): the forward pass sees the whole past, the backward pass stops at
-  the window's start (Williams & Peng, 1990; Sutskever, 2013, Sec. 2.8.6, truncated BPTT).
+  the window's start (truncated BPTT; Williams & Peng, 1990).
 - Each window: ``optimizer.zero_grad()``, the mean cross-entropy of the next token, ``backward()``,
   ``optimizer.step()``. Return the list of window losses (floats).
 
