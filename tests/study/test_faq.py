@@ -216,3 +216,38 @@ def test_mock_sheet_numbers_match_torch() -> None:
             int(D), int(H), num_layers=int(layers or 1), bidirectional=bool(bi)
         )
         assert int(number.replace(",", "")) == sum(p.numel() for p in module.parameters()), cls
+
+
+def test_mock_design_numbers_are_computed() -> None:
+    """Every row `call(...)` | number of the design table is what rnncore computes."""
+    import ast
+
+    from rnncore.models import scaling
+
+    functions = {
+        "param_count": param_count,
+        "kv_cache_bytes": scaling.kv_cache_bytes,
+        "recurrent_state_bytes": scaling.recurrent_state_bytes,
+        "rnn_step_flops": scaling.rnn_step_flops,
+        "attention_step_flops": scaling.attention_step_flops,
+    }
+    text = MOCK_SHEET.read_text(encoding="utf-8")
+    rows = re.findall(r"\| `(\w+)\(([^`]*)\)` \| ([\d,]+) \|", text)
+    assert len(rows) >= 10, "the design table was not found"
+    for name, args, number in rows:
+        call = ast.parse(f"f({args})", mode="eval").body
+        values = [ast.literal_eval(a) for a in call.args]
+        assert int(number.replace(",", "")) == functions[name](*values), f"{name}({args})"
+
+
+def test_mock_interview_has_its_four_parts_and_a_rubric_for_every_question() -> None:
+    text = MOCK_SHEET.read_text(encoding="utf-8")
+    parts = re.findall(r"^## (Warm-up|Concepts|Coding|System design) \((\d+) minutes\)", text, re.M)
+    assert [int(m) for _, m in parts] == [5, 15, 20, 5]
+    questions = re.findall(r"^\*\*([WCKD]\d)[. ]", text, re.M)
+    assert questions == ["W1", "W2", "C1", "C2", "C3", "C4", "K1", "K2", "D1"]
+    for block in re.split(r"^\*\*[WCKD]\d", text, flags=re.M)[1:]:
+        block = re.split(r"^## ", block, flags=re.M)[0]
+        for part in ("*Must mention:*", "*Follow-ups:*", "*Common wrong answers:*"):
+            assert part in block
+    assert "## Self-scoring sheet" in text and r"$\gamma$" in text
