@@ -32,6 +32,7 @@ from __future__ import annotations
 import math
 import statistics
 import time
+from collections import Counter
 from collections.abc import Callable
 
 import torch
@@ -45,6 +46,7 @@ __all__ = [
     "KVCacheAttention",
     "MinGRU",
     "attention_step_flops",
+    "autograd_ops",
     "count_flops",
     "cpu_seconds_per_call",
     "kv_cache_bytes",
@@ -135,6 +137,26 @@ def count_flops(fn: Callable[[], object]) -> int:
     with FlopCounterMode(display=False) as counter:
         fn()
     return int(counter.get_total_flops())
+
+
+def autograd_ops(output: torch.Tensor) -> Counter:
+    """Count the nodes of the autograd graph behind ``output`` by type name.
+
+    Every differentiable operation the forward pass ran leaves one node (``AddmmBackward0`` for a
+    matrix product with bias, ``MkldnnRnnLayerBackward0`` for oneDNN's fused RNN layer, ...), so
+    the count says how many operations autograd recorded and will run backwards.
+    """
+    if not isinstance(output, torch.Tensor) or output.grad_fn is None:
+        raise ValueError("output must be a tensor computed from tensors that require grad")
+    seen, stack, names = set(), [output.grad_fn], Counter()
+    while stack:
+        node = stack.pop()
+        if node is None or node in seen:
+            continue
+        seen.add(node)
+        names[type(node).__name__] += 1
+        stack.extend(parent for parent, _ in node.next_functions)
+    return names
 
 
 def _check_scan(a: torch.Tensor, b: torch.Tensor, h0: torch.Tensor) -> None:

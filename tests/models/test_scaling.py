@@ -13,6 +13,7 @@ from rnncore.models.scaling import (
     KVCacheAttention,
     MinGRU,
     attention_step_flops,
+    autograd_ops,
     count_flops,
     cpu_seconds_per_call,
     kv_cache_bytes,
@@ -214,3 +215,16 @@ def test_cpu_seconds_per_call_calls_the_function():
     calls = []
     seconds = cpu_seconds_per_call(lambda: calls.append(1), repeat=3, warmup=2)
     assert len(calls) == 5 and seconds >= 0.0
+
+
+def test_autograd_ops_counts_recorded_operations():
+    x = torch.randn(3, 4, requires_grad=True)
+    w = torch.randn(4, 2, requires_grad=True)
+    ops = autograd_ops(torch.tanh(x @ w).sum())
+    assert ops["MmBackward0"] == 1 and ops["TanhBackward0"] == 1 and ops["SumBackward0"] == 1
+    assert ops["AccumulateGrad"] == 2  # the two leaves
+    # indexing a tensor T times leaves T index nodes, each with a full-size gradient
+    a = torch.rand(7, 2, requires_grad=True)
+    assert autograd_ops(torch.stack([a[t] for t in range(7)]))["SelectBackward0"] == 7
+    with pytest.raises(ValueError, match="require grad"):
+        autograd_ops(torch.zeros(2))
