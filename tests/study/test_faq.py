@@ -50,16 +50,17 @@ def book_labels() -> set[str]:
 
 
 def test_every_category_is_shown_and_parsed_as_myst() -> None:
-    """Each category appears in the FAQ chapter, and the book parses the Markdown it displays
-    as MyST: under myst-nb's default (CommonMark) its math, {cite} and {ref} print raw."""
+    """Each category appears in the FAQ chapter as one of its own Markdown cells (parsed as MyST
+    like every chapter cell), and the book parses the Markdown that code displays (``faq.show``)
+    as MyST too: under myst-nb's default (CommonMark) its math, {cite} and {ref} print raw."""
     config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
     assert config["sphinx"]["config"].get("nb_render_markdown_format") == "myst"
     cells = json.loads(FAQ_NOTEBOOK.read_text(encoding="utf-8"))["cells"]
     shown = {
         match
         for cell in cells
-        if cell["cell_type"] == "code"
-        for match in re.findall(r"faq\.show\(\"([a-z]+)\"", "".join(cell["source"]))
+        if cell["cell_type"] == "markdown"
+        for match in re.findall(r"^\(faq-cat-([a-z]+)\)=$", "".join(cell["source"]), re.M)
     }
     assert shown == {q.category for q in FAQ.questions}
 
