@@ -3,11 +3,6 @@ width growing with its weight, and bad arguments rejected."""
 
 from __future__ import annotations
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt
 import pytest
 
 from rnncore.viz.encoder_decoder import draw_encoder_decoder
@@ -15,12 +10,6 @@ from rnncore.viz.encoder_decoder import draw_encoder_decoder
 
 def patches(ax, gid: str) -> list:
     return [p for p in ax.patches if p.get_gid() == gid]
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
 
 
 def test_attention_diagram_has_every_node_and_weighted_edges() -> None:

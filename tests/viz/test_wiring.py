@@ -3,10 +3,6 @@ them (checked against torch.nn.GRU)."""
 
 from __future__ import annotations
 
-import matplotlib
-
-matplotlib.use("Agg")
-
 import matplotlib.pyplot as plt
 import pytest
 import torch
@@ -16,12 +12,6 @@ from rnncore.viz.wiring import draw_stacked, final_states
 
 def count(ax, gid: str) -> int:
     return sum(1 for p in ax.patches if p.get_gid() == gid)
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
 
 
 @pytest.mark.parametrize(("L", "bidirectional"), [(1, False), (2, False), (2, True), (3, True)])
