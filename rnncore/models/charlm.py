@@ -6,7 +6,9 @@ character id is embedded, a stack of LSTM (Hochreiter & Schmidhuber, 1997), GRU 
 or tanh RNN layers reads the sequence, and a linear layer turns every hidden state into logits for
 the next character. Trained with the mean cross-entropy of the next character; sampled one character
 at a time with a temperature: ``p_tau(c) = softmax(logits / tau)(c)`` (Hinton, Vinyals & Dean,
-2015).
+2015), optionally truncated to the k most likely characters (top-k; Fan, Lewis & Dauphin, 2018)
+or to the nucleus, the smallest set of most likely characters whose probability reaches p
+(top-p; Holtzman et al., 2020, Sec. 3.1), then renormalised.
 
 Shapes: x (T, B) int64 ids; logits (T, B, V); hidden state (L, B, H) per layer stack.
 """
@@ -32,6 +34,7 @@ __all__ = [
     "next_char_logits",
     "predictive_entropy",
     "sample",
+    "sampling_probs",
 ]
 
 _CELLS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
@@ -187,6 +190,39 @@ def predictive_entropy(logits: torch.Tensor | np.ndarray, temperature: float = 1
     return float(-(log_p.exp() * log_p).sum(-1).mean())
 
 
+def sampling_probs(
+    logits: torch.Tensor,
+    temperature: float = 1.0,
+    top_k: int | None = None,
+    top_p: float | None = None,
+) -> torch.Tensor:
+    """The distribution a sampler draws from: logits (..., V) -> probabilities (..., V).
+
+    In order: divide the logits by ``temperature``; keep the ``top_k`` largest (every token tied
+    with the k-th is kept; k >= V keeps all); of what is left, keep the nucleus, the smallest set
+    of most likely tokens whose probability reaches ``top_p`` (every token tied with the last one
+    needed is kept; p = 1 keeps all); renormalise. None switches a filter off.
+    """
+    if not temperature > 0 or math.isinf(temperature):
+        raise ValueError(f"temperature must be a positive finite number, got {temperature!r}")
+    if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 1):
+        raise ValueError(f"top_k must be a positive int or None, got {top_k!r}")
+    if top_p is not None and not 0.0 < top_p <= 1.0:
+        raise ValueError(f"top_p must be in (0, 1] or None, got {top_p!r}")
+    z = torch.as_tensor(logits) / temperature
+    if top_k is not None and top_k < z.shape[-1]:
+        kth = z.topk(top_k, dim=-1).values[..., -1:]  # the k-th largest logit
+        z = z.masked_fill(z < kth, float("-inf"))
+    probs = torch.softmax(z, dim=-1)
+    if top_p is not None and top_p < 1.0:
+        ranked = probs.sort(dim=-1, descending=True).values
+        # the rank of the token whose cumulative probability first reaches p: the last one kept
+        last = (ranked.cumsum(-1) < top_p).sum(-1, keepdim=True).clamp(max=z.shape[-1] - 1)
+        probs = probs.masked_fill(probs < ranked.gather(-1, last), 0.0)
+        probs = probs / probs.sum(-1, keepdim=True)
+    return probs
+
+
 @torch.no_grad()
 def sample(
     model: CharLM,
@@ -195,22 +231,23 @@ def sample(
     length: int,
     temperature: float = 1.0,
     seed: int = 0,
+    top_k: int | None = None,
+    top_p: float | None = None,
 ) -> str:
-    """Generate ``length`` characters after ``prompt``, drawing each from ``softmax(logits / tau)``.
+    """Generate ``length`` characters after ``prompt``, each drawn from :func:`sampling_probs`.
 
-    The prompt is read first to set the hidden state; then each drawn character is fed back in.
-    ``seed`` seeds a private generator, so a sample repeats without touching the global RNG.
-    Returns the generated text (without the prompt).
+    The prompt is read first to set the hidden state; then each drawn character is fed back in,
+    with the state the model returned. ``seed`` seeds a private generator, so a sample repeats
+    without touching the global RNG. Returns the generated text (without the prompt).
     """
     length = check_positive_int(length, "length")
-    if not temperature > 0 or math.isinf(temperature):
-        raise ValueError(f"temperature must be a positive finite number, got {temperature!r}")
     if not prompt:
         raise ValueError("prompt must not be empty: the model needs a first character")
     if len(vocab) != model.config["vocab_size"]:
         raise ValueError(
             f"vocab has V={len(vocab)} characters but the model {model.config['vocab_size']}"
         )
+    sampling_probs(torch.zeros(1), temperature, top_k, top_p)  # check the options first
     gen = torch.Generator().manual_seed(seed)
     was_training = model.training
     model.eval()
@@ -219,7 +256,7 @@ def sample(
         logits, state = model(x)
         out = []
         for _ in range(length):
-            probs = torch.softmax(logits[-1, 0].double() / temperature, dim=-1)
+            probs = sampling_probs(logits[-1, 0].double(), temperature, top_k, top_p)
             nxt = int(torch.multinomial(probs, 1, generator=gen))
             out.append(nxt)
             logits, state = model(torch.tensor([[nxt]]), state)

@@ -13,9 +13,14 @@ Sources
   known before the recurrence starts; a parallel scan then computes all h_t in O(log T) steps.
 - The scan: h_t = a_t h_{t-1} + b_t composes associatively, (a, b) then (a', b') equals
   (a' a, a' b + b'), so a prefix scan applies (Blelloch, 1990, "Prefix sums and their
-  applications"; for linear RNNs Martin & Cesa, 2018, ICLR). We use the form of Hillis & Steele
-  (1986, "Data parallel algorithms", CACM 29(12)): log2 T doubling rounds, each one vectorised
-  operation over the whole sequence.
+  applications"; for linear RNNs Martin & Cesa, 2018, ICLR). The loop and the scan (Hillis &
+  Steele's log2 T doubling rounds) are those of :mod:`rnncore.models.scan`, whose backward pass is
+  the same recurrence run backwards, written out rather than recorded by autograd.
+- Multi-query attention (Shazeer, 2019, "Fast transformer decoding: one write-head is all you
+  need", arXiv:1911.02150) shares one key and one value head among all query heads; grouped-query
+  attention (Ainslie et al., 2023, "GQA", EMNLP) shares one among each group of query heads. With
+  h heads of size d / h and g key-value heads the cache holds 2 g d / h numbers per token and
+  layer: g = h is multi-head attention, g = 1 multi-query.
 
 FLOPs count a multiply-add as 2 and cover matrix products only (what
 ``torch.utils.flop_counter.FlopCounterMode`` counts); elementwise gate arithmetic is O(H), left out.
@@ -27,11 +32,13 @@ from __future__ import annotations
 import math
 import statistics
 import time
+from collections import Counter
 from collections.abc import Callable
 
 import torch
 from torch import nn
 
+from rnncore.models.scan import linear_recurrence_torch
 from rnncore.nn.cells import CELLS
 from rnncore.utils import check_positive_int
 
@@ -39,6 +46,7 @@ __all__ = [
     "KVCacheAttention",
     "MinGRU",
     "attention_step_flops",
+    "autograd_ops",
     "count_flops",
     "cpu_seconds_per_call",
     "kv_cache_bytes",
@@ -77,13 +85,28 @@ def attention_step_flops(d_model: int, context_len: int) -> int:
 
 
 def kv_cache_bytes(
-    context_len: int, d_model: int, n_layers: int = 1, bytes_per_value: int = 4
+    context_len: int,
+    d_model: int,
+    n_layers: int = 1,
+    bytes_per_value: int = 4,
+    n_heads: int = 1,
+    n_kv_heads: int | None = None,
 ) -> int:
-    """Bytes of the keys and values a decoder keeps after ``context_len`` tokens: ``2 L t d b``."""
+    """Bytes of the keys and values a decoder keeps after ``context_len`` tokens: 2 L t g (d/h) b.
+
+    ``n_heads`` h query heads of size d / h share ``n_kv_heads`` g key-value heads (default g = h,
+    multi-head attention; g = 1 is multi-query, 1 < g < h grouped-query attention).
+    """
     t = check_positive_int(context_len, "context_len")
     d = check_positive_int(d_model, "d_model")
     L = check_positive_int(n_layers, "n_layers")
-    return 2 * L * t * d * check_positive_int(bytes_per_value, "bytes_per_value")
+    h = check_positive_int(n_heads, "n_heads")
+    g = h if n_kv_heads is None else check_positive_int(n_kv_heads, "n_kv_heads")
+    if d % h:
+        raise ValueError(f"n_heads must divide d_model={d}, got {h}")
+    if h % g:
+        raise ValueError(f"n_kv_heads must divide n_heads={h}, got {g}")
+    return 2 * L * t * g * (d // h) * check_positive_int(bytes_per_value, "bytes_per_value")
 
 
 def recurrent_state_bytes(
@@ -116,6 +139,26 @@ def count_flops(fn: Callable[[], object]) -> int:
     return int(counter.get_total_flops())
 
 
+def autograd_ops(output: torch.Tensor) -> Counter:
+    """Count the nodes of the autograd graph behind ``output`` by type name.
+
+    Every differentiable operation the forward pass ran leaves one node (``AddmmBackward0`` for a
+    matrix product with bias, ``MkldnnRnnLayerBackward0`` for oneDNN's fused RNN layer, ...), so
+    the count says how many operations autograd recorded and will run backwards.
+    """
+    if not isinstance(output, torch.Tensor) or output.grad_fn is None:
+        raise ValueError("output must be a tensor computed from tensors that require grad")
+    seen, stack, names = set(), [output.grad_fn], Counter()
+    while stack:
+        node = stack.pop()
+        if node is None or node in seen:
+            continue
+        seen.add(node)
+        names[type(node).__name__] += 1
+        stack.extend(parent for parent, _ in node.next_functions)
+    return names
+
+
 def _check_scan(a: torch.Tensor, b: torch.Tensor, h0: torch.Tensor) -> None:
     if not all(isinstance(v, torch.Tensor) for v in (a, b, h0)):
         raise TypeError("a, b and h0 must be torch tensors")
@@ -130,34 +173,22 @@ def _check_scan(a: torch.Tensor, b: torch.Tensor, h0: torch.Tensor) -> None:
 def linear_scan_sequential(a: torch.Tensor, b: torch.Tensor, h0: torch.Tensor) -> torch.Tensor:
     """Run ``h_t = a_t * h_{t-1} + b_t`` one step at a time: T dependent steps.
 
-    a, b: (T, B, H); h0: (B, H). Returns h: (T, B, H) (h_1 ... h_T).
+    a, b: (T, B, H); h0: (B, H). Returns h: (T, B, H) (h_1 ... h_T). The loop of
+    :func:`rnncore.models.scan.linear_recurrence_torch`; its backward pass is the reversed loop.
     """
     _check_scan(a, b, h0)
-    h, out = h0, []
-    for t in range(a.shape[0]):
-        h = a[t] * h + b[t]
-        out.append(h)
-    return torch.stack(out)
+    return linear_recurrence_torch(a, b, h0, method="sequential")
 
 
 def linear_scan_parallel(a: torch.Tensor, b: torch.Tensor, h0: torch.Tensor) -> torch.Tensor:
     """The same recurrence by a Hillis-Steele prefix scan: ceil(log2 T) rounds over all steps.
 
-    After the round with offset k, position t holds the composition of steps t-2k+1 .. t, as
-    (A_t, B_t) with h_t = A_t h_{t-2k} + B_t; folding h0 into the first step first makes B_t = h_t
-    at the end. a, b: (T, B, H); h0: (B, H). Returns h: (T, B, H).
+    a, b: (T, B, H); h0: (B, H). Returns h: (T, B, H). The scan of
+    :func:`rnncore.models.scan.linear_recurrence_torch` (h0 folded into the first step); its
+    backward pass is the same scan run backwards in time.
     """
     _check_scan(a, b, h0)
-    A, Bv = a.clone(), b.clone()
-    Bv[0] = a[0] * h0 + b[0]  # step 1 now starts from h0: h_1 = B_1
-    A[0] = 0.0
-    offset = 1
-    while offset < a.shape[0]:
-        # compose each step with the block that ends `offset` steps earlier: (A', B') then (A, B)
-        Bv = torch.cat([Bv[:offset], A[offset:] * Bv[:-offset] + Bv[offset:]])
-        A = torch.cat([A[:offset], A[offset:] * A[:-offset]])
-        offset *= 2
-    return Bv
+    return linear_recurrence_torch(a, b, h0, method="parallel")
 
 
 class MinGRU(nn.Module):

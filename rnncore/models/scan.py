@@ -11,8 +11,7 @@ so a training step costs two scans. The conjugates make it right for complex ten
 convention for gradients of real losses with respect to complex numbers); for real tensors they
 do nothing. The scan is Hillis & Steele's (1986, "Data parallel algorithms", CACM 29(12)):
 ceil(log2 T) rounds, each combining every position with the one ``offset`` steps earlier.
-(The minGRU of :mod:`rnncore.models.scaling` carries its own autograd-recorded scan and could
-reuse this one.)
+(The minGRU of :mod:`rnncore.models.scaling` trains through this function.)
 
 Shapes: T time steps, B batch, H state units.
 """

@@ -4,10 +4,17 @@ The FAQ chapter (chapters/14_interview_faq.ipynb), the flashcard exporter
 (:mod:`rnncore.study.flashcards`) and the mock-interview sheet all read the same YAML, so the
 answers a reader sees in the book, in Anki and in the CSV never drift apart.
 
-Every question carries an ``evidence`` pointer: an evidence id ``ev-...`` that the FAQ notebook
-computes and asserts under a MyST label of that name, or a chapter label ``sec:...``.
-:func:`validate` checks the file's structure and, given the book's labels, that every pointer
-resolves (the tests collect the labels from the chapters).
+Every question carries a ``teach`` pointer, the label ``sec:...`` of the section that teaches it,
+and an ``evidence`` pointer: an evidence id ``ev-...`` that the FAQ notebook computes and asserts
+under a MyST label of that name, or a section label ``sec:...`` whose cells compute and assert the
+claim. :func:`validate` checks the file's structure and, given the book's labels, that every
+pointer resolves (the tests collect the labels from the chapters).
+
+:func:`render_category` writes one category as the FAQ chapter shows it: a heading per question
+(so the sidebar lists it and ``faq-<id>`` anchors it), the 30-second and the deeper answer folded
+in ``<details class="faq-answer">`` blocks (answer aloud first, then open), and the two links. The
+chapter's category cells are this rendering, checked by the tests and rewritten by
+``tools/sync_faq.py``.
 
 Also here: :func:`param_count`, the closed-form parameter count of PyTorch's recurrent layers that
 the FAQ, the quizzes and the mock-interview sheet quote (tested against ``torch.nn``).
@@ -30,6 +37,7 @@ __all__ = [
     "Question",
     "load_faq",
     "param_count",
+    "render_category",
     "render_markdown",
     "show",
     "validate",
@@ -37,12 +45,14 @@ __all__ = [
 
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _EVIDENCE = re.compile(r"^(ev-[a-z0-9-]+|sec:[a-z0-9-]+)$")
-_FIELDS = ("id", "category", "question", "short", "long", "evidence")
+_SECTION = re.compile(r"^sec:[a-z0-9-]+$")
+_FIELDS = ("id", "category", "question", "short", "long", "evidence", "teach")
 
 
 @dataclass(frozen=True)
 class Question:
-    """One FAQ entry: the question, the 30-second answer, the deeper answer, the evidence."""
+    """One FAQ entry: the question, the 30-second answer, the deeper answer, the evidence and the
+    section that teaches it."""
 
     id: str
     category: str
@@ -50,6 +60,7 @@ class Question:
     short: str
     long: str
     evidence: str
+    teach: str
     number: int
 
 
@@ -97,7 +108,7 @@ def validate(data: Any, labels: set[str] | None = None, min_questions: int = 1) 
     """Check the FAQ structure; raise ``ValueError`` listing every problem found.
 
     data: the parsed YAML (a dict with "categories" and "questions"). labels: when given, every
-    ``sec:`` and ``ev-`` evidence pointer must be in it.
+    ``sec:`` and ``ev-`` evidence pointer and every ``teach`` label must be in it.
     """
     if not isinstance(data, dict) or not {"categories", "questions"} <= set(data):
         raise ValueError("faq data must be a dict with keys 'categories' and 'questions'")
@@ -141,6 +152,11 @@ def validate(data: Any, labels: set[str] | None = None, min_questions: int = 1) 
             problems.append(f"{where}: evidence must be 'ev-...' or 'sec:...', got {ev!r}")
         elif labels is not None and ev not in labels:
             problems.append(f"{where}: evidence {ev!r} does not resolve to a label in the book")
+        teach = str(q["teach"])
+        if not _SECTION.match(teach):
+            problems.append(f"{where}: teach must be a section label 'sec:...', got {teach!r}")
+        elif labels is not None and teach not in labels:
+            problems.append(f"{where}: teach {teach!r} does not resolve to a label in the book")
     empty = [c for c in cats if not any(q.get("category") == c for q in questions)]
     if empty:
         problems.append(f"categories without questions: {empty}")
@@ -148,23 +164,33 @@ def validate(data: Any, labels: set[str] | None = None, min_questions: int = 1) 
         raise ValueError("invalid FAQ:\n- " + "\n- ".join(problems))
 
 
-def _evidence_link(evidence: str) -> str:
-    return f"{{ref}}`{evidence}`"
+def _ref(label: str) -> str:
+    return f"{{ref}}`{label}`"
 
 
 def render_markdown(category: str, faq: FAQ | None = None) -> str:
-    """The MyST Markdown of one category: numbered questions, the short answer in the open,
-    the deeper answer folded in a ``<details>`` block, and a link to the evidence."""
+    """The MyST Markdown of one category's questions: for each, a labelled heading ``Qn.``, the
+    30-second and the deeper answer each folded in a ``<details class="faq-answer">`` block, then
+    a link to the section that teaches it and one to the evidence."""
     faq = load_faq() if faq is None else faq
     parts = []
     for q in faq.in_category(category):
         parts.append(
-            f"**Q{q.number}. {q.question}**\n\n"
-            f"*In 30 seconds:* {q.short}\n\n"
-            f"<details>\n<summary>Deeper answer</summary>\n\n{q.long}\n\n</details>\n\n"
-            f"*Evidence:* {_evidence_link(q.evidence)}\n"
+            f"(faq-{q.id})=\n### Q{q.number}. {q.question}\n\n"
+            f'<details class="faq-answer">\n<summary>30-second answer</summary>\n\n{q.short}\n\n'
+            "</details>\n\n"
+            f'<details class="faq-answer">\n<summary>Deeper answer</summary>\n\n{q.long}\n\n'
+            "</details>\n\n"
+            f"*Learn it in* {_ref(q.teach)}. *Evidence:* {_ref(q.evidence)}.\n"
         )
-    return "\n---\n\n".join(parts)
+    return "\n".join(parts)
+
+
+def render_category(category: str, faq: FAQ | None = None) -> str:
+    """One category as a chapter cell: its labelled ``##`` heading, then :func:`render_markdown`."""
+    faq = load_faq() if faq is None else faq
+    body = render_markdown(category, faq)
+    return f"(faq-cat-{category})=\n## {faq.title(category)}\n\n{body}"
 
 
 def show(category: str, faq: FAQ | None = None) -> Any:

@@ -3,8 +3,9 @@
 ``unrolled`` (folded/unrolled graphs, input-output patterns), ``timeline`` (the history),
 ``gradients`` (gradient norms through time, loss curves, clipping), ``gates`` (LSTM and GRU
 diagrams, gate heatmaps), ``forecast``, ``confusion``, ``attention``, ``scaling``, ``ctc``
-(alignment lattices, posteriors), ``scan`` (the rounds of a parallel scan) and ``eigenvalues`` (a
-recurrence's eigenvalues).
+(alignment lattices, posteriors), ``scan`` (the rounds of a parallel scan), ``eigenvalues`` (a
+recurrence's eigenvalues), ``wiring`` (stacked and bidirectional layers, with the indices of
+``h_n``) and ``encoder_decoder`` (the encoder-decoder with attention).
 
 The palette is Okabe & Ito's eight colours, distinguishable under the common forms of colour
 blindness; :func:`use_book_style` makes it matplotlib's default cycle.

@@ -18,6 +18,7 @@ from rnncore.models.charlm import (
     next_char_logits,
     predictive_entropy,
     sample,
+    sampling_probs,
 )
 from rnncore.training.loop import train
 
@@ -81,6 +82,48 @@ def test_sampling_repeats_with_a_seed_and_temperature_orders_entropy() -> None:
 
 
 @pytest.mark.parametrize(
+    ("options", "kept"),
+    [
+        ({}, [0, 1, 2, 3, 4]),
+        ({"top_k": 2}, [0, 1]),
+        ({"top_k": 9}, [0, 1, 2, 3, 4]),
+        ({"top_p": 0.35}, [0]),  # the first token alone reaches 0.35
+        ({"top_p": 0.75}, [0, 1, 2]),  # 0.4 + 0.3 < 0.75: the third token crosses it
+        ({"top_p": 1.0}, [0, 1, 2, 3, 4]),
+        ({"top_k": 3, "top_p": 0.5}, [0, 1]),  # after top-k: 0.4/0.9 = 0.44 < 0.5
+    ],
+)
+def test_sampling_probs_keeps_the_right_tokens(options: dict, kept: list[int]) -> None:
+    p = torch.tensor([0.4, 0.3, 0.2, 0.06, 0.04], dtype=torch.float64)
+    probs = sampling_probs(p.log(), **options)
+    assert torch.nonzero(probs).flatten().tolist() == kept
+    assert probs.sum().item() == pytest.approx(1.0)
+    torch.testing.assert_close(probs[kept], p[kept] / p[kept].sum())
+
+
+def test_sampling_probs_temperature_ties_and_batches() -> None:
+    z = torch.tensor([[2.0, 1.0, 1.0, 0.0], [0.0, 0.0, 0.0, 0.0]], dtype=torch.float64)
+    torch.testing.assert_close(sampling_probs(z, 0.5), torch.softmax(z / 0.5, -1))
+    # ties with the k-th largest logit are kept, in every row
+    assert (sampling_probs(z, top_k=2) > 0).sum(-1).tolist() == [3, 4]
+    # a tiny p keeps the most likely token, and every token tied with it
+    assert (sampling_probs(z, top_p=1e-6) > 0).sum(-1).tolist() == [1, 4]
+
+
+def test_sample_with_top_k_one_is_greedy() -> None:
+    rnncore.set_seed(0)
+    vocab = CharVocab.from_text(TEXT)
+    model = CharLM(len(vocab), 8, 16)
+    texts = {sample(model, vocab, "the ", 20, seed=s, top_k=1) for s in range(3)}
+    assert len(texts) == 1  # no randomness left
+    model.eval()
+    x = torch.from_numpy(vocab.encode("the "))[:, None]
+    with torch.no_grad():
+        first = int(model(x)[0][-1, 0].argmax())
+    assert texts.pop()[0] == vocab.decode([first])
+
+
+@pytest.mark.parametrize(
     ("call", "error", "match"),
     [
         (lambda m, v: CharLM(5, cell="lstmx"), ValueError, "cell must be one of"),
@@ -93,6 +136,9 @@ def test_sampling_repeats_with_a_seed_and_temperature_orders_entropy() -> None:
         (lambda m, v: sample(m, v, "ab", 5, temperature=0.0), ValueError, "temperature"),
         (lambda m, v: sample(m, v, "az", 5), ValueError, "'z'"),
         (lambda m, v: sample(m, CharVocab("ab"), "ab", 5), ValueError, "V=2"),
+        (lambda m, v: sample(m, v, "ab", 5, top_k=0), ValueError, "top_k must be a positive"),
+        (lambda m, v: sample(m, v, "ab", 5, top_p=1.5), ValueError, r"top_p must be in \(0, 1\]"),
+        (lambda m, v: sampling_probs(torch.zeros(3), top_p=0.0), ValueError, "top_p"),
         (lambda m, v: predictive_entropy(torch.zeros(3), 1.0), ValueError, r"shape \(M, V\)"),
     ],
 )

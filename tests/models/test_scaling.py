@@ -13,6 +13,7 @@ from rnncore.models.scaling import (
     KVCacheAttention,
     MinGRU,
     attention_step_flops,
+    autograd_ops,
     count_flops,
     cpu_seconds_per_call,
     kv_cache_bytes,
@@ -108,6 +109,46 @@ def test_parallel_scan_equals_loop_float64(T):
     torch.testing.assert_close(seq[0], a[0] * h0 + b[0])
 
 
+@pytest.mark.parametrize("method", ["sequential", "parallel"])
+def test_scans_match_the_definition_forward_and_backward(method):
+    g = torch.Generator().manual_seed(3)
+    a, b, h0 = (
+        torch.rand(30, 2, 3, generator=g, dtype=torch.float64, requires_grad=True),
+        torch.randn(30, 2, 3, generator=g, dtype=torch.float64, requires_grad=True),
+        torch.randn(2, 3, generator=g, dtype=torch.float64, requires_grad=True),
+    )
+    h, outs = h0, []
+    for t in range(30):  # the recurrence, recorded by autograd step by step
+        h = a[t] * h + b[t]
+        outs.append(h)
+    want = torch.stack(outs)
+    scan = linear_scan_sequential if method == "sequential" else linear_scan_parallel
+    got = scan(a, b, h0)
+    torch.testing.assert_close(got, want, rtol=0, atol=1e-12)
+    w = torch.randn(30, 2, 3, generator=g, dtype=torch.float64)
+    for x, y in zip(
+        torch.autograd.grad((got * w).sum(), (a, b, h0)),
+        torch.autograd.grad((want * w).sum(), (a, b, h0)),
+        strict=True,
+    ):
+        torch.testing.assert_close(x, y, rtol=0, atol=1e-12)
+
+
+def test_kv_cache_shrinks_with_shared_key_value_heads():
+    t, d, L = 1000, 512, 3
+    mha = kv_cache_bytes(t, d, L, n_heads=8)
+    assert mha == kv_cache_bytes(t, d, L) == 2 * L * t * d * 4  # heads alone change nothing
+    assert kv_cache_bytes(t, d, L, n_heads=8, n_kv_heads=2) == mha // 4  # grouped-query
+    assert kv_cache_bytes(t, d, L, n_heads=8, n_kv_heads=1) == mha // 8  # multi-query
+    # the bytes of real caches: (B=1, g, t, d / h) keys and values per layer
+    k = torch.zeros(1, 2, t, d // 8)
+    assert L * 2 * k.numel() * k.element_size() == mha // 4
+    with pytest.raises(ValueError, match="n_heads must divide d_model=512, got 3"):
+        kv_cache_bytes(t, d, n_heads=3)
+    with pytest.raises(ValueError, match="n_kv_heads must divide n_heads=8, got 3"):
+        kv_cache_bytes(t, d, n_heads=8, n_kv_heads=3)
+
+
 def test_parallel_scan_does_not_modify_inputs():
     a, b, h0 = torch.rand(5, 1, 2), torch.randn(5, 1, 2), torch.randn(1, 2)
     a0, b0 = a.clone(), b.clone()
@@ -174,3 +215,16 @@ def test_cpu_seconds_per_call_calls_the_function():
     calls = []
     seconds = cpu_seconds_per_call(lambda: calls.append(1), repeat=3, warmup=2)
     assert len(calls) == 5 and seconds >= 0.0
+
+
+def test_autograd_ops_counts_recorded_operations():
+    x = torch.randn(3, 4, requires_grad=True)
+    w = torch.randn(4, 2, requires_grad=True)
+    ops = autograd_ops(torch.tanh(x @ w).sum())
+    assert ops["MmBackward0"] == 1 and ops["TanhBackward0"] == 1 and ops["SumBackward0"] == 1
+    assert ops["AccumulateGrad"] == 2  # the two leaves
+    # indexing a tensor T times leaves T index nodes, each with a full-size gradient
+    a = torch.rand(7, 2, requires_grad=True)
+    assert autograd_ops(torch.stack([a[t] for t in range(7)]))["SelectBackward0"] == 7
+    with pytest.raises(ValueError, match="require grad"):
+        autograd_ops(torch.zeros(2))

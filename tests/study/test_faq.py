@@ -1,5 +1,6 @@
-"""The FAQ file validates, every evidence pointer resolves in the book, the parameter-count
-formula matches torch, and the rendering and the mock-interview sheet say what torch says."""
+"""The FAQ file validates, every evidence and teaching pointer resolves in the book, the chapter
+shows the rendering (a heading per question, folded answers), the parameter-count formula matches
+torch, and the mock-interview script says what torch says."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import yaml
 from rnncore.study.faq import (
     load_faq,
     param_count,
+    render_category,
     render_markdown,
     validate,
 )
@@ -48,16 +50,17 @@ def book_labels() -> set[str]:
 
 
 def test_every_category_is_shown_and_parsed_as_myst() -> None:
-    """Each category appears in the FAQ chapter, and the book parses the Markdown it displays
-    as MyST: under myst-nb's default (CommonMark) its math, {cite} and {ref} print raw."""
+    """Each category appears in the FAQ chapter as one of its own Markdown cells (parsed as MyST
+    like every chapter cell), and the book parses the Markdown that code displays (``faq.show``)
+    as MyST too: under myst-nb's default (CommonMark) its math, {cite} and {ref} print raw."""
     config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
     assert config["sphinx"]["config"].get("nb_render_markdown_format") == "myst"
     cells = json.loads(FAQ_NOTEBOOK.read_text(encoding="utf-8"))["cells"]
     shown = {
         match
         for cell in cells
-        if cell["cell_type"] == "code"
-        for match in re.findall(r"faq\.show\(\"([a-z]+)\"", "".join(cell["source"]))
+        if cell["cell_type"] == "markdown"
+        for match in re.findall(r"^\(faq-cat-([a-z]+)\)=$", "".join(cell["source"]), re.M)
     }
     assert shown == {q.category for q in FAQ.questions}
 
@@ -81,6 +84,34 @@ def test_every_evidence_pointer_resolves() -> None:
     for q in FAQ.questions:
         if q.evidence.startswith("ev-"):
             assert q.evidence in evidence, f"{q.id}: {q.evidence} is not computed in the notebook"
+
+
+def test_every_question_links_the_section_that_teaches_it() -> None:
+    labels = book_labels()
+    for q in FAQ.questions:
+        assert q.teach.startswith("sec:"), f"{q.id}: teach must be a section label"
+        assert q.teach in labels, f"{q.id}: {q.teach} is not a label in the book"
+        assert q.teach != "sec:faq", f"{q.id}: the FAQ cannot be its own teacher"
+
+
+def test_named_evidence_shows_the_claim() -> None:
+    """The pointers a learner found misleading now lead to what they claim."""
+    by_id = {q.id: q for q in FAQ.questions}
+    assert by_id["turing-complete"].evidence != "ev-weight-sharing"
+    assert by_id["peepholes"].evidence == "ev-lstm-torch"
+    assert by_id["forecasting"].evidence == "sec:ts-horizon"
+
+
+def test_chapter_shows_every_category_as_rendered() -> None:
+    """Each category is one Markdown cell equal to render_category (tools/sync_faq.py rewrites)."""
+    cells = json.loads(FAQ_NOTEBOOK.read_text(encoding="utf-8"))["cells"]
+    texts = ["".join(c["source"]) for c in cells if c["cell_type"] == "markdown"]
+    for category, _ in FAQ.categories:
+        shown = [t for t in texts if t.startswith(f"(faq-cat-{category})=")]
+        assert shown == [render_category(category, FAQ)], (
+            f"{category}: run `python tools/sync_faq.py` after editing faq.yaml"
+        )
+    assert "faq-unfold" in texts[0] and "details.faq-answer" in texts[0]
 
 
 def test_every_evidence_label_is_followed_by_an_asserting_code_cell() -> None:
@@ -112,6 +143,8 @@ def test_every_citation_key_is_in_the_bibliography() -> None:
         (lambda d: d["questions"][3].update(id=d["questions"][0]["id"]), "duplicate id"),
         (lambda d: d["questions"][4].update(long="x"), "must go deeper"),
         (lambda d: d["questions"][5].update(extra=1), "unknown keys"),
+        (lambda d: d["questions"][6].pop("teach"), "missing or empty ['teach']"),
+        (lambda d: d["questions"][7].update(teach="ev-shapes"), "teach must be a section label"),
     ],
 )
 def test_invalid_entries_are_rejected(mutate, message: str) -> None:
@@ -128,11 +161,26 @@ def test_dangling_label_is_rejected() -> None:
         validate(data, labels={"sec:faq"})
 
 
-def test_render_markdown_groups_and_folds() -> None:
+def test_dangling_teaching_link_is_rejected() -> None:
+    data = copy.deepcopy(RAW)
+    labels = {q["evidence"] for q in data["questions"]} | {q["teach"] for q in data["questions"]}
+    data["questions"][0]["teach"] = "sec:no-such-section"
+    with pytest.raises(ValueError, match="teach 'sec:no-such-section' does not resolve"):
+        validate(data, labels=labels)
+
+
+def test_render_markdown_makes_headings_and_folds_both_answers() -> None:
     text = render_markdown("gates", FAQ)
     gates = FAQ.in_category("gates")
-    assert text.count("<details>") == len(gates) == text.count("*Evidence:*")
-    assert f"**Q{gates[0].number}. {gates[0].question}**" in text
+    assert text.count('<details class="faq-answer">') == 2 * len(gates)
+    assert text.count("*Evidence:*") == text.count("*Learn it in*") == len(gates)
+    first = gates[0]
+    assert f"(faq-{first.id})=\n### Q{first.number}. {first.question}\n" in text
+    assert f"{{ref}}`{first.teach}`" in text and f"{{ref}}`{first.evidence}`" in text
+    # nothing of an answer is shown before its fold
+    assert text.index(first.short) > text.index("<summary>30-second answer</summary>")
+    category = render_category("gates", FAQ)
+    assert category.startswith("(faq-cat-gates)=\n## LSTM and GRU\n") and text in category
     with pytest.raises(ValueError, match="category must be one of"):
         render_markdown("nope", FAQ)
 
@@ -184,3 +232,38 @@ def test_mock_sheet_numbers_match_torch() -> None:
             int(D), int(H), num_layers=int(layers or 1), bidirectional=bool(bi)
         )
         assert int(number.replace(",", "")) == sum(p.numel() for p in module.parameters()), cls
+
+
+def test_mock_design_numbers_are_computed() -> None:
+    """Every row `call(...)` | number of the design table is what rnncore computes."""
+    import ast
+
+    from rnncore.models import scaling
+
+    functions = {
+        "param_count": param_count,
+        "kv_cache_bytes": scaling.kv_cache_bytes,
+        "recurrent_state_bytes": scaling.recurrent_state_bytes,
+        "rnn_step_flops": scaling.rnn_step_flops,
+        "attention_step_flops": scaling.attention_step_flops,
+    }
+    text = MOCK_SHEET.read_text(encoding="utf-8")
+    rows = re.findall(r"\| `(\w+)\(([^`]*)\)` \| ([\d,]+) \|", text)
+    assert len(rows) >= 10, "the design table was not found"
+    for name, args, number in rows:
+        call = ast.parse(f"f({args})", mode="eval").body
+        values = [ast.literal_eval(a) for a in call.args]
+        assert int(number.replace(",", "")) == functions[name](*values), f"{name}({args})"
+
+
+def test_mock_interview_has_its_four_parts_and_a_rubric_for_every_question() -> None:
+    text = MOCK_SHEET.read_text(encoding="utf-8")
+    parts = re.findall(r"^## (Warm-up|Concepts|Coding|System design) \((\d+) minutes\)", text, re.M)
+    assert [int(m) for _, m in parts] == [5, 15, 20, 5]
+    questions = re.findall(r"^\*\*([WCKD]\d)[. ]", text, re.M)
+    assert questions == ["W1", "W2", "C1", "C2", "C3", "C4", "K1", "K2", "D1"]
+    for block in re.split(r"^\*\*[WCKD]\d", text, flags=re.M)[1:]:
+        block = re.split(r"^## ", block, flags=re.M)[0]
+        for part in ("*Must mention:*", "*Follow-ups:*", "*Common wrong answers:*"):
+            assert part in block
+    assert "## Self-scoring sheet" in text and r"$\gamma$" in text
