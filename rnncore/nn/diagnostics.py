@@ -1,10 +1,10 @@
 """Gradient flow through time: Jacobian products, gradient norms against distance, initialisers.
 
-For a vanilla RNN ``h_t = f(a_t)``, ``a_t = W_ih x_t + W_hh h_{t-1} + b``, the chain rule gives
+For a vanilla RNN ``h_t = phi(a_t)``, ``a_t = W_ih x_t + W_hh h_{t-1} + b``, the chain rule gives
 
-    dh_t/dh_k = prod_{j=k+1}^{t} diag(f'(a_j)) W_hh      (latest factor on the left)
+    dh_t/dh_k = prod_{j=k+1}^{t} diag(phi'(a_j)) W_hh    (latest factor on the left)
 
-so ``||dL/dh_k||`` shrinks or grows roughly like ``(|f'| rho(W_hh))^(t-k)`` (Bengio, Simard &
+so ``||dL/dh_k||`` shrinks or grows roughly like ``(|phi'| rho(W_hh))^(t-k)`` (Bengio, Simard &
 Frasconi 1994; Hochreiter 1991; Pascanu, Mikolov & Bengio 2013, Sections 2-3).
 :func:`hidden_gradient_norms` measures this with rnncore's numpy step backward functions for RNN,
 LSTM and GRU layers.
@@ -117,8 +117,9 @@ def chrono_bias(
     """Chrono initialisation of an LSTM bias ``(4H,)`` (Tallec & Ollivier 2018).
 
     Forget gate ``b_f = log(u)``, ``u ~ U(1, t_max - 1)``, input gate ``b_i = -b_f``, other blocks
-    zero. A unit with forget activation ``sigma(b_f)`` keeps memory for about ``1 + e^{b_f} = u``
-    steps, so the initial time constants spread over the range of dependencies expected.
+    zero. A unit with forget activation ``sigma(b_f)`` keeps memory for about
+    ``1/(1 - sigma(b_f)) = 1 + e^{b_f} = 1 + u`` steps, so the initial time constants spread over
+    the range of dependencies expected.
     """
     H = check_positive_int(hidden_size, "hidden_size")
     if not np.isfinite(t_max) or t_max <= 2:
@@ -131,11 +132,12 @@ def chrono_bias(
 
 
 def rnn_jacobians(h: np.ndarray, weight_hh: np.ndarray, nonlinearity: str = "tanh") -> np.ndarray:
-    """Per-step Jacobians ``J_t = dh_t/dh_{t-1} = diag(f'(a_t)) W_hh`` of a vanilla RNN.
+    """Per-step Jacobians ``J_t = dh_t/dh_{t-1} = diag(phi'(a_t)) W_hh`` of a vanilla RNN.
 
     Parameters
     ----------
-    h : (T, B, H) hidden states h_1..h_T (f' is read off the outputs: 1 - h^2 for tanh, 1[h>0] relu)
+    h : (T, B, H) hidden states h_1..h_T (phi' is read off the outputs: 1 - h^2 for tanh,
+        1[h>0] for relu)
     weight_hh : (H, H)
 
     Returns

@@ -99,8 +99,9 @@ def _finish(ax: Axes, title: str) -> None:
 def draw_folded_and_unrolled(T: int = 3, ax: Axes | None = None) -> Axes:
     """Draw the folded graph (one cell with a self-loop) next to its unrolling over T steps.
 
-    Rows from bottom to top: inputs x_t, hidden states h_t, outputs y_t; the same W_xh, W_hh,
-    W_hy label every step of the unrolled graph, which is parameter sharing made visible.
+    Rows from bottom to top: inputs x_t, hidden states h_t, predictions y-hat_t (y_t is the target);
+    the same W_xh, W_hh, W_hy label every step of the unrolled graph, which is parameter sharing
+    made visible.
     Returns the Axes.
     """
     T = check_positive_int(T, "T")
@@ -109,7 +110,7 @@ def draw_folded_and_unrolled(T: int = 3, ax: Axes | None = None) -> Axes:
     # the folded graph: one cell whose output feeds back into itself
     _node(ax, 0, 0, r"$x_t$", COLOURS["x"])
     _node(ax, 0, 1.5, r"$h_t$", COLOURS["h"])
-    _node(ax, 0, 3, r"$y_t$", COLOURS["y"])
+    _node(ax, 0, 3, r"$\hat{y}_t$", COLOURS["y"])
     _arrow(ax, (0, SIZE), (0, 1.5 - SIZE), r"$W_{xh}$", label_offset=(-0.45, 0))
     _arrow(ax, (0, 1.5 + SIZE), (0, 3 - SIZE), r"$W_{hy}$", label_offset=(-0.45, 0))
     _arrow(
@@ -127,7 +128,7 @@ def draw_folded_and_unrolled(T: int = 3, ax: Axes | None = None) -> Axes:
         cx = x0 + t * gap
         _node(ax, cx, 0, rf"$x_{t}$", COLOURS["x"])
         _node(ax, cx, 1.5, rf"$h_{t}$", COLOURS["h"])
-        _node(ax, cx, 3, rf"$y_{t}$", COLOURS["y"])
+        _node(ax, cx, 3, rf"$\hat{{y}}_{t}$", COLOURS["y"])
         _arrow(ax, (cx, SIZE), (cx, 1.5 - SIZE), r"$W_{xh}$", label_offset=(-0.4, 0))
         _arrow(ax, (cx, 1.5 + SIZE), (cx, 3 - SIZE), r"$W_{hy}$", label_offset=(-0.4, 0))
         _arrow(ax, (cx - gap + SIZE, 1.5), (cx - SIZE, 1.5), r"$W_{hh}$", label_offset=(0, 0.28))
@@ -200,7 +201,7 @@ def draw_patterns(axes: Sequence[Axes] | None = None) -> Figure:
         plt.Rectangle((0, 0), 1, 1, facecolor=to_rgba(COLOURS[k], 0.25), edgecolor=COLOURS[k])
         for k in ("x", "h", "d", "y")
     ]
-    labels = ["input $x_t$", "hidden state $h_t$", "decoder state", "output $y_t$"]
+    labels = ["input $x_t$", "hidden state $h_t$", "decoder state", "output $\\hat{y}_t$"]
     fig.legend(handles, labels, loc="lower center", ncol=4, frameon=False, fontsize=9)
     fig.suptitle("Input/output patterns of a recurrent network (time runs left to right)")
     fig.subplots_adjust(bottom=0.08, top=0.84, wspace=0.1, hspace=0.45)

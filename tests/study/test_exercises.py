@@ -38,10 +38,14 @@ def rnn_fwd(x, h, w_ih, w_hh, b_ih, b_hh, act=np.tanh, t_hh=False, bias=True):
     return act(a + (b_ih + b_hh if bias else 0.0))
 
 
-def rnn_bwd(dh, x, h_prev, h_next, w_ih, w_hh, slope="1-h^2", mean_bias=False, t_dw=False):
+def rnn_bwd(
+    dh, x, h_prev, h_next, w_ih, w_hh, slope="1-h^2", mean_bias=False, t_dw=False, h_for_hh=False
+):
     case = _case(x=x, h_prev=h_prev, h_next=h_next, weight_ih=w_ih, weight_hh=w_hh, dh_next=dh)
     grads = var.rnn_backward_variant(case, slope)
     da = dh * (1 - h_next**2)
+    if h_for_hh:  # h_t used where h_{t-1} belongs
+        grads["weight_hh"] = da.T @ h_next
     if mean_bias:
         grads["bias_ih"] = grads["bias_hh"] = da.mean(axis=0)
     if t_dw:
@@ -166,6 +170,7 @@ BROKEN = [
     (check_rnn_step_backward, lambda *a: rnn_bwd(*a, slope="h(1-h)"), "sigmoid's derivative"),
     (check_rnn_step_backward, lambda *a: rnn_bwd(*a, mean_bias=True), "do not average"),
     (check_rnn_step_backward, lambda *a: rnn_bwd(*a, t_dw=True), "transposed"),
+    (check_rnn_step_backward, lambda *a: rnn_bwd(*a, h_for_hh=True), "not with h_next"),
     (
         check_rnn_step_backward,
         lambda *a: {k: v for k, v in rnn_bwd(*a).items() if k != "bias_hh"},

@@ -29,6 +29,9 @@ def test_unrolled_graph_has_three_nodes_and_three_edges_per_step(T: int) -> None
     texts = [t.get_text() for t in ax.texts]
     assert texts.count(r"$W_{hh}$") == 1 + T  # the same recurrent matrix at every step
     assert rf"$h_{T}$" in texts and r"$h_0$" in texts
+    # outputs are predictions, y-hat; y_t is the target in the rest of the book
+    assert rf"$\hat{{y}}_{T}$" in texts and r"$\hat{y}_t$" in texts
+    assert not any(t.startswith("$y_") for t in texts)
     assert f"T = {T}" in ax.get_title()
 
 

@@ -178,7 +178,16 @@ def _rnn_backward_mistakes(case: dict[str, np.ndarray], key: str) -> list[Mistak
         "bias_ih": ("Sum da over the batch, do not average it.", lambda: da.mean(axis=0)),
         "bias_hh": ("Sum da over the batch, do not average it.", lambda: da.mean(axis=0)),
     }
-    return [*mistakes, Mistake(*per_key[key])]
+    extra = []
+    if key == "weight_hh":  # the off-by-one of BPTT: this step's output for the state it read
+        extra.append(
+            Mistake(
+                "dweight_hh pairs da with the state that entered the step, h_prev, not with "
+                "h_next: use da.T @ h_prev.",
+                lambda: da.T @ case["h_next"],
+            )
+        )
+    return [*mistakes, Mistake(*per_key[key]), *extra]
 
 
 def _check_gradient_shapes(got: dict, want: dict, h_shape: tuple[int, ...]) -> None:
