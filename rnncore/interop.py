@@ -1,5 +1,8 @@
 """The bridge to PyTorch: the same weights in numpy (:func:`from_torch`) and back (`to_torch`).
 
+:func:`torch_layer` builds the torch module of a cell description (``torch.nn.RNN``, ``LSTM`` or
+``GRU``), so the torch models name their recurrent layer the way the numpy engine does.
+
 ``from_torch(module)`` copies a ``torch.nn.RNN`` (tanh or relu), ``torch.nn.LSTM`` or
 ``torch.nn.GRU`` into a :class:`rnncore.nn.recurrent.Recurrent` that computes the same outputs and
 gradients (to ~1e-12 in float64, tested against torch autograd). torch is imported only when
@@ -16,8 +19,9 @@ import numpy as np
 
 from rnncore.nn.cells import CELLS
 from rnncore.nn.recurrent import Recurrent
+from rnncore.nn.validate import check_mode
 
-__all__ = ["from_torch", "to_torch"]
+__all__ = ["from_torch", "to_torch", "torch_layer"]
 
 _MODES = {"RNN_TANH": ("rnn", "tanh"), "RNN_RELU": ("rnn", "relu"), "LSTM": ("lstm", "tanh")}
 _MODES["GRU"] = ("gru", "tanh")
@@ -98,3 +102,16 @@ def to_torch(layer: Recurrent) -> Any:
         for name, p in module.named_parameters():
             p.copy_(torch.from_numpy(np.ascontiguousarray(layer.params[name])))
     return module
+
+
+def torch_layer(mode: str, *args: Any, **kwargs: Any) -> Any:
+    """Build the ``torch.nn.RNN``, ``LSTM`` or ``GRU`` that computes the cell ``mode``.
+
+    ``mode`` is a key of :data:`rnncore.nn.cells.CELLS` (``"rnn"``, ``"lstm"``, ``"gru"``); the
+    other arguments go to the torch class unchanged (input size, hidden size, ``num_layers``,
+    ``batch_first``, ``bidirectional``, ...).
+    """
+    import torch
+
+    cell = check_mode(mode, CELLS)
+    return getattr(torch.nn, cell.torch_class)(*args, **kwargs)

@@ -2,12 +2,13 @@
 
 The images are scikit-learn's ``load_digits``: 1,797 handwritten digits of 8 x 8 pixels with
 values 0..16, a copy of the test part of the UCI "Optical Recognition of Handwritten Digits" data
-(Alpaydin & Kaynak, 1998; each pixel counts the ink in a 4 x 4 block of a 32 x 32 bitmap). They
-ship inside scikit-learn, so nothing is downloaded. The data carry no writer ids.
+(Alpaydin & Kaynak, 1998; each pixel counts the ink in a 4 x 4 block of a 32 x 32 bitmap). The
+test part was written by 13 people (the whole set, 5,620 digits, by 43). The images ship inside
+scikit-learn, so nothing is downloaded. The data carry no writer ids.
 
 A *digit string* is 3 to 8 digit images pasted left to right on a canvas of height 8 + ``jitter``,
-each at a random height (vertical jitter) with a random gap of blank columns before it, plus a
-margin at both ends. Read column by column it is a sequence of T frames of D = 8 + ``jitter``
+each at a random height (vertical jitter), neighbours separated by a random gap of blank columns,
+plus a margin at both ends. Read column by column it is a sequence of T frames of D = 8 + ``jitter``
 pixels whose label is the digit string: a sequence-labelling task with T much larger than the
 number of labels and no alignment given, which is what connectionist temporal classification
 learns from. Because we build the strings, we also know what a real data set would not tell us:

@@ -20,11 +20,12 @@ import numpy as np
 import torch
 from torch import nn
 
+from rnncore.interop import torch_layer
+from rnncore.nn.cells import CELLS
+from rnncore.nn.validate import check_mode
 from rnncore.utils import check_positive_int
 
 __all__ = ["RecurrentTagger", "predict", "token_loss"]
-
-_LAYERS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 
 
 class RecurrentTagger(nn.Module):
@@ -57,8 +58,7 @@ class RecurrentTagger(nn.Module):
         seed: int = 0,
     ) -> None:
         super().__init__()
-        if mode not in _LAYERS:
-            raise ValueError(f"mode must be one of {sorted(_LAYERS)}, got {mode!r}")
+        check_mode(mode, CELLS)
         if readout not in ("all", "last"):
             raise ValueError(f"readout must be 'all' or 'last', got {readout!r}")
         V = check_positive_int(vocab_size, "vocab_size")
@@ -69,7 +69,8 @@ class RecurrentTagger(nn.Module):
         with torch.random.fork_rng():
             torch.manual_seed(seed)
             self.embed = nn.Embedding(V, E)
-            self.rnn = _LAYERS[mode](
+            self.rnn = torch_layer(
+                mode,
                 E,
                 H,
                 num_layers=num_layers,

@@ -20,13 +20,14 @@ import numpy as np
 import torch
 from torch import nn
 
+from rnncore.interop import torch_layer
+from rnncore.nn.cells import CELLS
+from rnncore.nn.validate import check_mode
 from rnncore.training.loop import TrainResult, train
 from rnncore.training.sequences import collate_padded, pack
 from rnncore.utils import check_array, check_positive_int
 
 __all__ = ["SequenceClassifier", "SoftmaxRegression", "fit_classifier", "predict_classes"]
-
-_LAYERS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
 
 
 class SequenceClassifier(nn.Module):
@@ -52,8 +53,7 @@ class SequenceClassifier(nn.Module):
         seed: int | None = None,
     ) -> None:
         super().__init__()
-        if mode not in _LAYERS:
-            raise ValueError(f"mode must be one of {sorted(_LAYERS)}, got {mode!r}")
+        check_mode(mode, CELLS)
         for name, value in (("input_size", input_size), ("hidden_size", hidden_size)):
             check_positive_int(value, name)
         if check_positive_int(n_classes, "n_classes") < 2:
@@ -61,8 +61,8 @@ class SequenceClassifier(nn.Module):
         if seed is not None:
             torch.manual_seed(seed)
         self.mode = mode
-        self.rnn = _LAYERS[mode](
-            input_size, hidden_size, batch_first=True, bidirectional=bidirectional
+        self.rnn = torch_layer(
+            mode, input_size, hidden_size, batch_first=True, bidirectional=bidirectional
         )
         self.drop = nn.Dropout(dropout)
         self.head = nn.Linear(hidden_size * (2 if bidirectional else 1), n_classes)

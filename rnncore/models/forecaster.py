@@ -23,12 +23,14 @@ import numpy as np
 import torch
 from torch import nn
 
+from rnncore.data.timeseries import Scaler, make_windows
+from rnncore.interop import torch_layer
+from rnncore.nn.cells import CELLS
+from rnncore.nn.validate import check_mode
 from rnncore.training.loop import TrainResult, train
 from rnncore.utils import check_array, check_positive_int
 
 __all__ = ["BlockRun", "Forecaster", "fit_blocks", "fit_forecaster", "make_step", "predict_next"]
-
-_LAYERS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
 
 
 class Forecaster(nn.Module):
@@ -46,14 +48,13 @@ class Forecaster(nn.Module):
         self, mode: str = "gru", hidden_size: int = 32, num_layers: int = 1, seed: int | None = None
     ) -> None:
         super().__init__()
-        if mode not in _LAYERS:
-            raise ValueError(f"mode must be one of {sorted(_LAYERS)}, got {mode!r}")
+        check_mode(mode, CELLS)
         hidden_size = check_positive_int(hidden_size, "hidden_size")
         num_layers = check_positive_int(num_layers, "num_layers")
         if seed is not None:
             torch.manual_seed(seed)
         self.mode = mode
-        self.rnn = _LAYERS[mode](1, hidden_size, num_layers=num_layers, batch_first=True)
+        self.rnn = torch_layer(mode, 1, hidden_size, num_layers=num_layers, batch_first=True)
         self.head = nn.Linear(hidden_size, 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -151,19 +152,19 @@ def predict_next(model: Forecaster, X: object) -> np.ndarray:
     return model(Xt).double().numpy()
 
 
-def make_step(
-    model: Forecaster, mean: float = 0.0, std: float = 1.0
-) -> Callable[[np.ndarray], np.ndarray]:
-    """Wrap a model trained on ``(y - mean) / std`` as a step in original units: (N, W) -> (N,).
+def make_step(model: Forecaster, scaler: Scaler) -> Callable[[np.ndarray], np.ndarray]:
+    """Wrap a model trained on ``scaler``'s standardised values as a step in original units.
 
-    The result plugs into :func:`rnncore.data.timeseries.recursive_forecast`, like
-    ``ARModel.predict_next``.
+    The step maps raw windows (N, W) to raw one-step forecasts (N,): ``scaler.transform`` in,
+    the model, ``scaler.inverse_transform`` out. It plugs into
+    :func:`rnncore.data.timeseries.recursive_forecast`, like ``ARModel.predict_next``.
     """
-    if not std > 0:
-        raise ValueError(f"std must be positive, got {std!r}")
+    if not isinstance(scaler, Scaler):
+        raise TypeError(f"scaler must be a fitted rnncore Scaler, got {type(scaler).__name__}")
+    scaler.transform(0.0)  # a scaler that was never fitted fails here, not at the first step
 
     def step(X: np.ndarray) -> np.ndarray:
-        return predict_next(model, (np.asarray(X, dtype=np.float64) - mean) / std) * std + mean
+        return scaler.inverse_transform(predict_next(model, scaler.transform(X)))
 
     return step
 
@@ -201,7 +202,6 @@ def fit_blocks(
     ``[test_start, n)``, and every window's inputs precede its target. ``fit_kwargs`` go to
     :func:`fit_forecaster` (e.g. ``steps``, ``patience``).
     """
-    from rnncore.data.timeseries import Scaler, make_windows
     from rnncore.training.metrics import rmse
 
     y = check_array(series, "series", ndim=1, dtype=np.float64)
@@ -216,7 +216,7 @@ def fit_blocks(
     Xva, Yva = make_windows(z, window, start=val_start, stop=test_start)
     model = Forecaster(mode, hidden_size=hidden_size, seed=seed)
     result = fit_forecaster(model, Xtr, Ytr[:, 0], Xva, Yva[:, 0], seed=seed, **fit_kwargs)
-    step = make_step(model, scaler.mean_, scaler.std_)
+    step = make_step(model, scaler)
     Xv, Yv = make_windows(y, window, start=val_start, stop=test_start)
     Xt, Yt = make_windows(y, window, start=test_start)
     return BlockRun(model, step, result.steps, rmse(step(Xv), Yv[:, 0]), rmse(step(Xt), Yt[:, 0]))

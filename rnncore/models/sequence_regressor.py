@@ -15,14 +15,15 @@ import numpy as np
 import torch
 from torch import nn
 
+from rnncore.interop import torch_layer
 from rnncore.nn import diagnostics
 from rnncore.nn.cells import CELLS
+from rnncore.nn.validate import check_mode
 from rnncore.utils import check_positive_int
 
 __all__ = ["INITS", "SequenceRegressor", "evaluate_mse", "fit"]
 
 INITS = ("default", "orthogonal", "identity", "forget_bias", "chrono")
-_LAYERS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 
 
 class SequenceRegressor(nn.Module):
@@ -52,8 +53,7 @@ class SequenceRegressor(nn.Module):
         seed: int = 0,
     ) -> None:
         super().__init__()
-        if mode not in _LAYERS:
-            raise ValueError(f"mode must be one of {sorted(_LAYERS)}, got {mode!r}")
+        check_mode(mode, CELLS)
         if init not in INITS:
             raise ValueError(f"init must be one of {INITS}, got {init!r}")
         if init in ("forget_bias", "chrono") and mode != "lstm":
@@ -65,7 +65,7 @@ class SequenceRegressor(nn.Module):
         torch.manual_seed(seed)
         kwargs = {"nonlinearity": nonlinearity} if mode == "rnn" else {}
         self.mode, self.init = mode, init
-        self.rnn = _LAYERS[mode](D, H, **kwargs)
+        self.rnn = torch_layer(mode, D, H, **kwargs)
         self.head = nn.Linear(H, 1)
         self._initialise(init, H, forget_bias, t_max, seed)
 

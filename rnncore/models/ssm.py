@@ -8,7 +8,7 @@ the LRU train).
 
 Sources
 -------
-- Gu, Goel, Gupta & Re (2022), NeurIPS (S4D): A = -exp(A_re_log) + i A_im, log Delta trained,
+- Gu, Gupta, Goel & Re (2022), NeurIPS (S4D): A = -exp(A_re_log) + i A_im, log Delta trained,
   ZOH discretisation, the kernel K_j = Re(sum_n C_n Abar_n^j Bbar_n).
 - Orvieto et al. (2023), ICML (LRU): lambda = exp(-exp(nu_log) + i exp(theta_log)),
   gamma = exp(gamma_log) initialised to sqrt(1 - |lambda|^2), ring initialisation.

@@ -1,7 +1,7 @@
 """Decoding a CTC network's outputs into label sequences: best path and prefix beam search.
 
-The most probable labelling, argmax_l p(l | x) with p(l | x) a sum over alignments, has no
-efficient exact algorithm. Two approximations are standard:
+For the most probable labelling, argmax_l p(l | x) with p(l | x) a sum over alignments, no
+efficient exact algorithm is known. Two approximations are standard:
 
 - **Best-path (greedy) decoding** (Graves et al. 2006): take the most likely
   class at every frame and collapse. It finds the most probable *path*, which need not collapse to

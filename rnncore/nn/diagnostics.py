@@ -36,6 +36,7 @@ __all__ = [
     "hidden_gradient_norms",
     "identity",
     "jacobian_product",
+    "layer_gradient_norms",
     "orthogonal",
     "rnn_jacobians",
     "scale_to_spectral_radius",

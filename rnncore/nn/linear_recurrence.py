@@ -7,8 +7,8 @@ elementwise recurrence, with coefficients a_t, b_t computed from the input befor
 Sources
 -------
 - Blelloch (1990), "Prefix sums and their applications", CMU-CS-90-190: any associative operator
-  admits a prefix scan, and first-order linear recurrences are one of its applications, through
-  the operator on pairs (a, b) written out in :func:`combine`.
+  admits a prefix scan, and solving recurrences is among the applications it lists, first-order
+  linear ones through the operator on pairs (a, b) written out in :func:`combine`.
 - Hillis & Steele (1986), "Data parallel algorithms", CACM 29(12): the scan in ceil(log2 T)
   doubling rounds used by :func:`linear_recurrence` (every position works in every round, so
   O(T log T) work; Blelloch's up-sweep/down-sweep does O(T) work in twice the rounds).

@@ -4,9 +4,9 @@
 
 with one complex eigenvalue lambda_j per state unit. The parametrisation keeps every eigenvalue
 inside the unit disc whatever the trained values: lambda_j = exp(-exp(nu_j) + i exp(theta_j))
-has modulus exp(-exp(nu_j)) < 1 and phase exp(theta_j). The normalisation
-gamma_j = sqrt(1 - |lambda_j|^2) keeps the state's variance near the input's when |lambda_j| is
-close to 1 (a white-noise input of unit variance gives a state of variance
+has modulus exp(-exp(nu_j)) < 1 and phase exp(theta_j). The normalisation gamma_j, initialised
+to sqrt(1 - |lambda_j|^2) and then trained, keeps the state's variance near the input's when
+|lambda_j| is close to 1 (a white-noise input of unit variance gives a state of variance
 |gamma_j|^2 / (1 - |lambda_j|^2) = 1).
 
 The coefficients do not depend on the input: the LRU is linear and time-invariant, like S4D, but

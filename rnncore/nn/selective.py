@@ -8,7 +8,9 @@ For each of the D channels and N state units, with A = -exp(A_log) real and nega
     y_t[d] = sum_n C_t[n] h_t[d, n] + D[d] x_t[d]
 
 The decay exp(Delta_t A) is the zero-order hold of A with a step that depends on the input; the
-input term uses the simpler Euler step Delta_t B_t, as Mamba's reference implementation does. A
+input term uses the simpler Euler step Delta_t B_t, as Mamba's reference implementation does (the
+paper's Eq. 4 writes the zero-order hold for B too; its authors say the change does not affect
+results). A
 small Delta_t leaves the state untouched (decay near 1, nothing written): the token is skipped; a
 large one overwrites the state with the current token. Because the coefficients change with t, the
 model is no longer a convolution: there is no single kernel, and it must be computed as a
@@ -17,10 +19,11 @@ recurrence (here :func:`linear_recurrence`, a parallel scan).
 Source
 ------
 Gu & Dao (2023), "Mamba: linear-time sequence modeling with selective state spaces",
-arXiv:2312.00752: Algorithm 2 (S6: s_B, s_C linear in x, Delta = softplus(parameter + s_Delta(x))),
-the S4D-Real initialisation A[d, n] = -(n + 1), and the selective copying task as the motivation.
-Mamba's s_Delta is a low-rank projection; here it is a full D x D matrix (the chapter's models are
-small).
+arXiv:2312.00752 (COLM 2024): Algorithm 2 (S6: s_B, s_C linear in x,
+Delta = softplus(parameter + s_Delta(x))), the S4D-Real initialisation A[d, n] = -(n + 1)
+(Sec. 3.6), and the selective copying task as the motivation (Sec. 3.1, Fig. 2; experiments in
+Sec. 4.1.1). Mamba's s_Delta is a rank-1 or low-rank projection (Sec. 3.6); here it is a full
+D x D matrix (the chapter's models are small).
 
 Shapes: T time steps, B batch, D channels, N state units per channel.
 """

@@ -17,8 +17,9 @@ FFT computes in O(T log T) for all k at once. That is how S4 trains.
 Sources
 -------
 - Gu, Goel & Re (2022), "Efficiently modeling long sequences with structured state spaces", ICLR:
-  the continuous model, its discretisation, and its recurrent and convolutional views.
-- Gu, Goel, Gupta & Re (2022), "On the parameterization and initialization of diagonal state space
+  the continuous model, its recurrent and convolutional views (S4 itself discretises with the
+  bilinear transform; zero-order hold, used here, is S4D's and Mamba's rule).
+- Gu, Gupta, Goel & Re (2022), "On the parameterization and initialization of diagonal state space
   models", NeurIPS (S4D): diagonal A, ZOH discretisation, the kernel as a Vandermonde product,
   and the S4D-Lin (lambda_n = -1/2 + i pi n) and S4D-Real (lambda_n = -(n+1)) initialisations.
   S4D keeps one of each conjugate pair and doubles the real part; here the factor 2 is folded

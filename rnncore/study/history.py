@@ -28,7 +28,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from importlib import resources
-from pathlib import Path
 
 import yaml
 
@@ -36,13 +35,9 @@ __all__ = [
     "CATEGORIES",
     "EVENTS",
     "Event",
-    "bib_keys",
-    "bib_years",
     "events",
     "find",
     "key_year",
-    "misdated",
-    "missing_keys",
     "table",
 ]
 
@@ -157,52 +152,3 @@ def table(category: str | None = None) -> list[dict[str, object]]:
         {"year": e.year, "event": e.label, "authors": e.authors, "venue": e.venue, "key": e.key}
         for e in events(category)
     ]
-
-
-def bib_keys(path: str | Path) -> set[str]:
-    """Return every entry key defined in the BibTeX file at ``path`` (``@type{key,``)."""
-    path = Path(path)
-    if not path.is_file():
-        raise ValueError(f"path must be an existing .bib file, got {str(path)!r}")
-    text = path.read_text(encoding="utf-8")
-    return set(re.findall(r"^\s*@\w+\s*\{\s*([^,\s]+)\s*,", text, flags=re.MULTILINE))
-
-
-def missing_keys(path: str | Path) -> list[str]:
-    """Return the timeline's citation keys (``key`` and ``related``) absent from ``path``."""
-    defined = bib_keys(path)
-    wanted = [k for e in EVENTS for k in (e.key, *e.related)]
-    return [k for k in wanted if k not in defined]
-
-
-def bib_years(path: str | Path) -> dict[str, int]:
-    """Return ``{key: year}`` for every entry of the BibTeX file at ``path`` that has a year."""
-    path = Path(path)
-    if not path.is_file():
-        raise ValueError(f"path must be an existing .bib file, got {str(path)!r}")
-    text = path.read_text(encoding="utf-8")
-    years = {}
-    for m in re.finditer(
-        r"^\s*@\w+\s*\{\s*([^,\s]+)\s*,(.*?)^\s*\}", text, re.MULTILINE | re.DOTALL
-    ):
-        year = re.search(r"^\s*year\s*=\s*[{\"]?(\d{4})", m.group(2), flags=re.MULTILINE)
-        if year:
-            years[m.group(1)] = int(year.group(1))
-    return years
-
-
-def misdated(path: str | Path) -> list[str]:
-    """Events that break the dating rule against the BibTeX file at ``path``, one line each.
-
-    An event breaks it when its year differs from the year of its ``key`` entry, or when one of its
-    ``related`` versions is older than the event (then that version appeared first).
-    """
-    years = bib_years(path)
-    problems = []
-    for e in EVENTS:
-        if years.get(e.key) != e.year:
-            problems.append(f"{e.label}: year {e.year}, but {e.key} has {years.get(e.key)}")
-        for k in e.related:
-            if k in years and years[k] < e.year:
-                problems.append(f"{e.label}: related {k} ({years[k]}) is older than {e.year}")
-    return problems

@@ -247,7 +247,9 @@ def exact_match(pred: Any, target: Any, mask: Any = None) -> float:
 # Recognisers (CTC, speech, handwriting) output label sequences whose length need not match the
 # reference's, so position-by-position accuracy does not apply. The character error rate is the
 # Levenshtein distance (Levenshtein, 1966, "Binary codes capable of correcting deletions,
-# insertions and reversals"; the dynamic programme of Wagner & Fischer, 1974) summed over a corpus
+# insertions and reversals", Soviet Physics Doklady, the English translation of his 1965 paper;
+# computed by the dynamic programme of Wagner & Fischer, 1974, "The string-to-string correction
+# problem", Journal of the ACM 21(1), 168-173) summed over a corpus
 # and divided by the total reference length: (substitutions + deletions + insertions) / N.
 
 
@@ -328,8 +330,8 @@ def bootstrap_interval(
     n_resamples: int = 2000,
     seed: int = 0,
 ) -> tuple[float, float]:
-    """Percentile bootstrap interval (Efron & Tibshirani, 1993, "An introduction to the
-    bootstrap") of ``sum(numerators) / sum(denominators)`` over independent items.
+    """Percentile bootstrap interval (Efron & Tibshirani, 1993, "An Introduction to the
+    Bootstrap", Chapman & Hall) of ``sum(numerators) / sum(denominators)`` over independent items.
 
     For a character error rate pass each test string's edit distance and reference length; for
     an accuracy pass 0/1 hits and no denominators. Items are resampled with replacement

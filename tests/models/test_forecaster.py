@@ -7,7 +7,12 @@ import pytest
 import torch
 
 import rnncore
-from rnncore.data.timeseries import make_windows, persistence_forecast, recursive_forecast
+from rnncore.data.timeseries import (
+    Scaler,
+    make_windows,
+    persistence_forecast,
+    recursive_forecast,
+)
 from rnncore.models.forecaster import (
     Forecaster,
     fit_blocks,
@@ -43,8 +48,10 @@ def test_bad_arguments() -> None:
         fit_forecaster(model, np.zeros((3, 4)), np.zeros(3), np.zeros((1, 4)), steps=1)
     with pytest.raises(ValueError, match="X_pred must be finite"):
         predict_next(model, np.array([[np.nan, 1.0]]))
-    with pytest.raises(ValueError, match="std must be positive"):
-        make_step(model, 0.0, 0.0)
+    with pytest.raises(TypeError, match="scaler must be a fitted rnncore Scaler, got tuple"):
+        make_step(model, (0.0, 1.0))
+    with pytest.raises(RuntimeError, match="Scaler is not fitted"):
+        make_step(model, Scaler())
 
 
 def test_same_seed_same_model_and_fit() -> None:
@@ -73,7 +80,8 @@ def test_learns_a_sine_better_than_persistence() -> None:
 def test_make_step_undoes_the_scaling_and_plugs_into_recursive_forecast() -> None:
     model = Forecaster("gru", hidden_size=4, seed=0)
     X = np.random.default_rng(0).normal(size=(3, 5))
-    step = make_step(model, mean=10.0, std=2.0)
+    scaler = Scaler().fit(np.array([8.0, 12.0]))  # mean 10, standard deviation 2
+    step = make_step(model, scaler)
     np.testing.assert_allclose(step(X * 2 + 10), predict_next(model, X) * 2 + 10, rtol=1e-6)
     out = recursive_forecast(step, X * 2 + 10, horizon=3)
     assert out.shape == (3, 3)

@@ -47,6 +47,21 @@ def book_labels() -> set[str]:
     return labels
 
 
+def test_every_category_is_shown_and_parsed_as_myst() -> None:
+    """Each category appears in the FAQ chapter, and the book parses the Markdown it displays
+    as MyST: under myst-nb's default (CommonMark) its math, {cite} and {ref} print raw."""
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    assert config["sphinx"]["config"].get("nb_render_markdown_format") == "myst"
+    cells = json.loads(FAQ_NOTEBOOK.read_text(encoding="utf-8"))["cells"]
+    shown = {
+        match
+        for cell in cells
+        if cell["cell_type"] == "code"
+        for match in re.findall(r"faq\.show\(\"([a-z]+)\"", "".join(cell["source"]))
+    }
+    assert shown == {q.category for q in FAQ.questions}
+
+
 def test_faq_has_enough_questions_in_every_category() -> None:
     assert len(FAQ.questions) >= 50
     for category, _ in FAQ.categories:

@@ -4,6 +4,7 @@ sorted, fields valid."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -13,21 +14,73 @@ from rnncore.study import history
 BIB = Path(__file__).resolve().parents[2] / "references.bib"
 
 
+# ---- readers of references.bib: test-side only (the installed package never reads the repository)
+
+
+def bib_keys(path: str | Path) -> set[str]:
+    """Return every entry key defined in the BibTeX file at ``path`` (``@type{key,``)."""
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"path must be an existing .bib file, got {str(path)!r}")
+    text = path.read_text(encoding="utf-8")
+    return set(re.findall(r"^\s*@\w+\s*\{\s*([^,\s]+)\s*,", text, flags=re.MULTILINE))
+
+
+def missing_keys(path: str | Path) -> list[str]:
+    """Return the timeline's citation keys (``key`` and ``related``) absent from ``path``."""
+    defined = bib_keys(path)
+    wanted = [k for e in history.EVENTS for k in (e.key, *e.related)]
+    return [k for k in wanted if k not in defined]
+
+
+def bib_years(path: str | Path) -> dict[str, int]:
+    """Return ``{key: year}`` for every entry of the BibTeX file at ``path`` that has a year."""
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"path must be an existing .bib file, got {str(path)!r}")
+    text = path.read_text(encoding="utf-8")
+    years = {}
+    for m in re.finditer(
+        r"^\s*@\w+\s*\{\s*([^,\s]+)\s*,(.*?)^\s*\}", text, re.MULTILINE | re.DOTALL
+    ):
+        year = re.search(r"^\s*year\s*=\s*[{\"]?(\d{4})", m.group(2), flags=re.MULTILINE)
+        if year:
+            years[m.group(1)] = int(year.group(1))
+    return years
+
+
+def misdated(path: str | Path) -> list[str]:
+    """Events that break the dating rule against the BibTeX file at ``path``, one line each.
+
+    An event breaks it when its year differs from the year of its ``key`` entry, or when one of its
+    ``related`` versions is older than the event (then that version appeared first).
+    """
+    years = bib_years(path)
+    problems = []
+    for e in history.EVENTS:
+        if years.get(e.key) != e.year:
+            problems.append(f"{e.label}: year {e.year}, but {e.key} has {years.get(e.key)}")
+        for k in e.related:
+            if k in years and years[k] < e.year:
+                problems.append(f"{e.label}: related {k} ({years[k]}) is older than {e.year}")
+    return problems
+
+
 def test_every_key_is_in_references_bib() -> None:
-    assert history.missing_keys(BIB) == []
+    assert missing_keys(BIB) == []
 
 
 def test_years_follow_the_dating_rule() -> None:
     # each event's year is the year of its key's entry, and no later version is older
-    assert history.misdated(BIB) == []
-    years = history.bib_years(BIB)
+    assert misdated(BIB) == []
+    years = bib_years(BIB)
     for e in history.EVENTS:
         versions = [years[k] for k in (e.key, *e.related)]
         assert e.year == min(versions), e
 
 
 def test_key_year_matches_the_bib_year() -> None:
-    years = history.bib_years(BIB)
+    years = bib_years(BIB)
     for e in history.EVENTS:
         for k in (e.key, *e.related):
             assert history.key_year(k) == years[k], k
@@ -103,7 +156,7 @@ def test_known_dates(label: str, year: int, key: str) -> None:
 def test_later_versions_are_related(label: str, later: str) -> None:
     e = history.find(label)
     assert later in e.related
-    assert history.bib_years(BIB)[later] > e.year
+    assert bib_years(BIB)[later] > e.year
 
 
 def test_events_filters_by_category() -> None:
@@ -124,8 +177,8 @@ def test_bib_keys_reads_entries(tmp_path: Path) -> None:
     bib.write_text(
         "@article{a2000b,\n title={t}}\n  @inproceedings{ c2001d ,\n}\n", encoding="utf-8"
     )
-    assert history.bib_keys(bib) == {"a2000b", "c2001d"}
-    assert history.missing_keys(bib)  # the real keys are absent here
+    assert bib_keys(bib) == {"a2000b", "c2001d"}
+    assert missing_keys(bib)  # the real keys are absent here
 
 
 def test_misdated_finds_a_wrong_year_and_an_older_version(tmp_path: Path) -> None:
@@ -137,11 +190,11 @@ def test_misdated_finds_a_wrong_year_and_an_older_version(tmp_path: Path) -> Non
                      "number      = {FKI-207-95},\n  month       = aug,\n  year        = {1996}"),
         encoding="utf-8",
     )  # fmt: skip
-    assert any(p.startswith("LSTM:") for p in history.misdated(bib))
+    assert any(p.startswith("LSTM:") for p in misdated(bib))
     # the Elman journal paper dated before the report: the related version is older
     old, new = "{179--211},\n  year    = {1990}", "{179--211},\n  year    = {1987}"
     bib.write_text(text.replace(old, new), encoding="utf-8")
-    assert any("elman1990finding" in p for p in history.misdated(bib))
+    assert any("elman1990finding" in p for p in misdated(bib))
 
 
 def test_errors_name_the_argument(tmp_path: Path) -> None:
@@ -152,9 +205,9 @@ def test_errors_name_the_argument(tmp_path: Path) -> None:
     with pytest.raises(TypeError, match="label"):
         history.find(1997)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="path"):
-        history.bib_keys(tmp_path / "missing.bib")
+        bib_keys(tmp_path / "missing.bib")
     with pytest.raises(ValueError, match="path"):
-        history.bib_years(tmp_path / "missing.bib")
+        bib_years(tmp_path / "missing.bib")
 
 
 def test_entries_of_history_yaml_are_validated() -> None:

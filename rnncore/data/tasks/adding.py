@@ -20,7 +20,13 @@ import numpy as np
 
 from rnncore.utils import check_positive_int
 
-__all__ = ["BASELINE_MSE", "adding_batches", "adding_problem", "mean_predictor_mse"]
+__all__ = [
+    "BASELINE_MSE",
+    "adding_batches",
+    "adding_problem",
+    "mean_predictor_mse",
+    "plateau_exit_step",
+]
 
 # Var(U1 + U2) for independent U(0, 1) values: 1/12 + 1/12. The MSE of always predicting E[y] = 1.
 BASELINE_MSE = 1.0 / 6.0
