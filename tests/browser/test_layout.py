@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 from test_chapters import toc_files  # noqa: E402
-from test_site import _load  # noqa: E402
+from test_site import _load, _wait  # noqa: E402
 
 pytestmark = pytest.mark.browser
 SITE = ROOT / "_build" / "html"
@@ -69,13 +69,21 @@ PAGE_WIDTH_JS = """
 const doc = document.documentElement;
 const wide = Array.from(document.querySelectorAll('body *')).filter(el => {
   const box = el.getBoundingClientRect();
-  return box.width > 0 && box.right > doc.clientWidth + 1 && getComputedStyle(el).position !== 'fixed';
+  return box.width > 0 && box.right > doc.clientWidth + 1 &&
+    getComputedStyle(el).position !== 'fixed';
 });
 // the outermost elements that stick out, to name in a failure
 const outer = wide.filter(el => !wide.includes(el.parentElement)).slice(0, 5).map(el =>
   el.tagName.toLowerCase() + '.' + String(el.className || '').trim().split(/\\s+/).join('.'));
 return {scroll: doc.scrollWidth, width: doc.clientWidth, sticking: outer};
 """
+
+
+def _load_fitted(browser: object, url: str) -> None:
+    """Load a page and wait until _static/fit_math.js has fitted its display equations."""
+    _load(browser, url)
+    fitted = _wait(browser, "document.documentElement.dataset.mathFitted === '1'")
+    assert fitted, f"{url}: _static/fit_math.js did not run (no data-math-fitted on <html>)"
 
 
 def _source_pages() -> list[str]:
@@ -89,12 +97,12 @@ def measured(browser: object, site_url: str, screenshot_dir: Path) -> dict[str, 
     results: dict[str, dict] = {}
     pages = PAGES + _source_pages()
     for page in pages:
-        _load(browser, f"{site_url}/{page}.html")
+        _load_fitted(browser, f"{site_url}/{page}.html")
         results[page] = {"desktop": browser.execute_script(OVERFLOW_JS)}  # type: ignore[attr-defined]
     browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", PHONE)  # type: ignore[attr-defined]
     try:
         for page in pages:
-            _load(browser, f"{site_url}/{page}.html")
+            _load_fitted(browser, f"{site_url}/{page}.html")
             width = browser.execute_script("return window.innerWidth")  # type: ignore[attr-defined]
             assert width == PHONE["width"], f"the phone emulation gave a {width} px window"
             results[page]["phone"] = browser.execute_script(PAGE_WIDTH_JS)  # type: ignore[attr-defined]
