@@ -15,23 +15,27 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
-from test_chapters import toc_files  # noqa: E402
-from test_site import _load  # noqa: E402
+from test_layout import PAGES, SITE, _load_fitted, _source_pages  # noqa: E402
 
 pytestmark = pytest.mark.browser
-SITE = ROOT / "_build" / "html"
-PAGES = toc_files()
 FAILING = ("serious", "critical")
 
 
 def _other_pages() -> list[str]:
     """Pages outside the table of contents: the package's source pages, the index, search."""
-    found = sorted(
-        str(p.relative_to(SITE).with_suffix("")) for p in SITE.glob("_modules/**/*.html")
-    )
-    return found + [p for p in ("genindex", "search") if (SITE / f"{p}.html").is_file()]
+    extra = [p for p in ("genindex", "search") if (SITE / f"{p}.html").is_file()]
+    return _source_pages() + extra
+
+
+def _false_positive(rule: str, node: dict) -> bool:
+    """A finding of axe-core 3.1.1 (the version axe-selenium-python bundles) that is its own bug.
+
+    3.1.1 flags ``autocomplete="off"`` as an invalid value on a search field, though HTML allows
+    "off" on every field; axe-core fixed it in 3.1.2 (dequelabs/axe-core#1109). Only that value
+    is excused: any other autocomplete finding still counts.
+    """
+    return rule == "autocomplete-valid" and 'autocomplete="off"' in node["html"]
 
 
 def _violations(browser: object) -> list[dict]:
@@ -41,15 +45,19 @@ def _violations(browser: object) -> list[dict]:
     axe = Axe(browser)
     axe.inject()
     results = axe.run()
-    return [
-        {
-            "rule": v["id"],
-            "impact": v["impact"],
-            "help": v["help"],
-            "targets": [", ".join(n["target"]) for n in v["nodes"]],
-        }
-        for v in results["violations"]
-    ]
+    found = []
+    for v in results["violations"]:
+        nodes = [n for n in v["nodes"] if not _false_positive(v["id"], n)]
+        if nodes:
+            found.append(
+                {
+                    "rule": v["id"],
+                    "impact": v["impact"],
+                    "help": v["help"],
+                    "targets": [", ".join(n["target"]) for n in nodes],
+                }
+            )
+    return found
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +65,7 @@ def audited(browser: object, site_url: str, screenshot_dir: Path) -> dict[str, l
     """Run axe-core once on each page; save what it found."""
     results = {}
     for page in PAGES + _other_pages():
-        _load(browser, f"{site_url}/{page}.html")
+        _load_fitted(browser, f"{site_url}/{page}.html")
         results[page] = _violations(browser)
     counts = Counter(
         f"{v['impact']} {v['rule']}"
@@ -90,9 +98,17 @@ def test_no_serious_accessibility_violation_on_the_other_pages(audited: dict) ->
     assert bad == {}, f"serious or critical violations: {bad}"
 
 
+def test_only_autocomplete_off_is_excused() -> None:
+    off = {"html": '<input type="search" autocomplete="off">'}
+    wrong = {"html": '<input type="text" autocomplete="nonsense">'}
+    assert _false_positive("autocomplete-valid", off)
+    assert not _false_positive("autocomplete-valid", wrong)
+    assert not _false_positive("color-contrast", off)
+
+
 def test_axe_finds_a_planted_violation(browser: object, site_url: str) -> None:
     """The audit can fail: an image without alternative text is a critical violation."""
-    _load(browser, f"{site_url}/{PAGES[0]}.html")
+    _load_fitted(browser, f"{site_url}/{PAGES[0]}.html")
     browser.execute_script(  # type: ignore[attr-defined]
         "const img = document.createElement('img'); img.src = '_static/logo.svg';"
         "document.querySelector('article').appendChild(img);"
