@@ -165,8 +165,14 @@ def cmd_sample(args: argparse.Namespace) -> int:
     if "vocab" not in extra or "config" not in extra:
         raise ValueError(f"--checkpoint {args.checkpoint} was not written by train-charlm")
     vocab = CharVocab(extra["vocab"])
-    model = CharLM(**extra["config"])
-    model.load_state_dict(state["model"])
+    try:
+        model = CharLM(**extra["config"])
+        model.load_state_dict(state["model"])
+    except (TypeError, ValueError, RuntimeError, KeyError) as err:
+        raise ValueError(
+            f"--checkpoint {args.checkpoint}: its model settings and weights do not make a "
+            f"character model ({type(err).__name__})"
+        ) from None
     prompt = args.prompt if args.prompt is not None else vocab.chars[0]
     try:
         vocab.encode(prompt)

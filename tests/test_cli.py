@@ -66,6 +66,62 @@ def test_missing_files_give_one_line_errors(argv, match, capsys) -> None:
     assert err.startswith("rnncore: error: ") and match in err and err.count("\n") == 1
 
 
+def _foreign_files(folder: Path) -> dict[str, Path]:
+    """Files that are not course checkpoints, as a reader might pass them to ``sample``."""
+    import fractions
+
+    import torch
+
+    files = {name: folder / name for name in ("dict.pt", "pickle.pt", "text.txt", "empty.pt")}
+    torch.save({"weights": torch.ones(3)}, files["dict.pt"])  # torch's, but no course format
+    # weights_only=True refuses this one; torch's own message advises weights_only=False
+    torch.save({"ratio": fractions.Fraction(1, 3)}, files["pickle.pt"])
+    files["text.txt"].write_text("just some text\n", encoding="utf-8")
+    files["empty.pt"].write_bytes(b"")
+    files["missing.pt"] = folder / "missing.pt"
+    return files
+
+
+REASONS = {
+    "dict.pt": "not written by rnncore.training.loop",
+    "pickle.pt": "pickled Python object (fractions.Fraction)",
+    "text.txt": "not a file written by torch.save",
+    "empty.pt": "the file is empty",
+    "missing.pt": "no such file",
+}
+
+
+@pytest.mark.parametrize("name", sorted(REASONS))
+def test_sample_refuses_a_file_that_is_not_a_checkpoint_in_one_line(
+    tmp_path: Path, name: str
+) -> None:
+    path = _foreign_files(tmp_path)[name]
+    cmd = [sys.executable, "-m", "rnncore", "sample", "--checkpoint", str(path)]
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.startswith("rnncore: error: ") and done.stderr.count("\n") == 1, done.stderr
+    assert str(path) in done.stderr and REASONS[name] in done.stderr
+    if name != "missing.pt":
+        assert "not a course checkpoint" in done.stderr
+    assert "weights_only" not in done.stderr  # never the advice to run the file's code
+
+
+def test_sample_refuses_weights_that_do_not_fit_their_settings(
+    tmp_path: Path, text_file: Path, capsys: pytest.CaptureFixture
+) -> None:
+    import torch
+
+    ck = tmp_path / "lm.pt"
+    main(["train-charlm", "--text", str(text_file), "--checkpoint", str(ck), "--quiet", *SMALL])
+    state = torch.load(ck, weights_only=True)
+    state["extra"]["config"]["hidden_size"] = 17  # the weights are for 16
+    torch.save(state, ck)
+    capsys.readouterr()
+    assert main(["sample", "--checkpoint", str(ck)]) == 2
+    err = capsys.readouterr().err
+    assert "do not make a character model" in err and err.count("\n") == 1
+
+
 def test_bad_text_files(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     short = tmp_path / "short.txt"
     short.write_text("abc", encoding="utf-8")

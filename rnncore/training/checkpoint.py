@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import tempfile
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +77,23 @@ def save_checkpoint(path: str | os.PathLike, state: dict[str, Any]) -> Path:
     return path
 
 
+def _unreadable(path: Path, err: Exception) -> str:
+    """Why ``torch.load(weights_only=True)`` refused ``path``, in a few words on one line.
+
+    Torch's own message for a refused pickle advises loading again with ``weights_only=False``,
+    which runs whatever code the file holds: this says what the file is instead.
+    """
+    if path.stat().st_size == 0:
+        return "the file is empty"
+    refused = re.search(r"Unsupported global: GLOBAL ([\w.]+)", str(err))
+    if refused:
+        return (
+            f"it holds a pickled Python object ({refused.group(1)}), and loading that could run "
+            "code from the file, so it is not loaded"
+        )
+    return "it is not a file written by torch.save"
+
+
 def load_checkpoint(
     path: str | os.PathLike,
     model: torch.nn.Module | None = None,
@@ -85,19 +104,26 @@ def load_checkpoint(
 
     Returns the whole checkpoint dict (keys ``"model"``, ``"optimizer"``, ``"scheduler"``,
     ``"step"``, ``"history"``, ``"extra"``, ...). Loading uses ``weights_only=True``, so no pickled
-    code is run.
+    code is run. A missing file raises FileNotFoundError; any other file that is not such a
+    checkpoint (empty, not from ``torch.save``, holding pickled objects, another program's dict)
+    raises ValueError with a one-line reason.
     """
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"checkpoint {str(path)!r} does not exist")
     try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
+        with warnings.catch_warnings():  # a foreign pickle's protocol: the error below says more
+            warnings.filterwarnings("ignore", message="Detected pickle protocol")
+            state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as err:  # torch raises several types for a corrupt or foreign file
         raise ValueError(
-            f"checkpoint {str(path)!r} is not a readable torch checkpoint: {err}"
-        ) from err
+            f"{str(path)!r} is not a course checkpoint: {_unreadable(path, err)}"
+        ) from None
     if not isinstance(state, dict) or state.get("format") != CHECKPOINT_FORMAT:
-        raise ValueError(f"checkpoint {str(path)!r} was not written by rnncore.training.loop")
+        raise ValueError(
+            f"{str(path)!r} is not a course checkpoint: torch can read it, but it was not "
+            f"written by rnncore.training.loop (no format {CHECKPOINT_FORMAT!r})"
+        )
     if model is not None:
         model.load_state_dict(state["model"])
     if optimizer is not None:

@@ -10,7 +10,11 @@ to render in the built book. So :class:`Progress` picks its medium:
 - otherwise (pipes, CI logs, captured subprocesses): silence during the run and one summary line on
   stderr at the end.
 
-All three show the same text, formatted by ``tqdm.tqdm.format_meter``.
+All three show the same text, formatted by ``tqdm.tqdm.format_meter``. In a notebook and in the
+summary line it fits ``WIDTH`` columns (a chapter page's code area holds 80 characters): where the
+full line would be wider, the bar narrows, then the estimate of the time left, the rate, the bar,
+the percentage and the elapsed time are left out in turn; the label, the step count, the losses
+and the closing note stay.
 """
 
 from __future__ import annotations
@@ -21,7 +25,22 @@ from typing import Any
 
 from tqdm import tqdm
 
-__all__ = ["Progress", "in_jupyter_kernel"]
+__all__ = ["WIDTH", "Progress", "fit_line", "in_jupyter_kernel"]
+
+WIDTH = 79  # columns a line of output may use on a chapter page
+
+# the line's layouts, richest first: the first that fits WIDTH (with a bar of BAR_MIN columns at
+# least, where it has one) is used
+_BAR = "{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} "
+_LAYOUTS = (
+    _BAR + "[{elapsed}<{remaining}, {rate_fmt}{postfix}]",
+    _BAR + "[{elapsed}, {rate_fmt}{postfix}]",
+    _BAR + "[{elapsed}{postfix}]",
+    "{desc}: {percentage:3.0f}% {n_fmt}/{total_fmt} [{elapsed}{postfix}]",
+    "{desc}: {n_fmt}/{total_fmt} [{elapsed}{postfix}]",
+    "{desc}: {n_fmt}/{total_fmt}{postfix}",
+)
+BAR_MIN, BAR_MAX = 5, 10
 
 
 def in_jupyter_kernel() -> bool:
@@ -34,9 +53,43 @@ def in_jupyter_kernel() -> bool:
 
 
 def _postfix(info: dict[str, Any]) -> str:
+    """``loss=1.523, val=1.61, stopped early``: numbers to four digits, the note without a key."""
     return ", ".join(
-        f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in info.items()
+        str(v) if k == "note" else f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
+        for k, v in info.items()
     )
+
+
+def fit_line(
+    n: int,
+    total: int,
+    elapsed: float,
+    desc: str = "",
+    info: dict[str, Any] | None = None,
+    initial: int = 0,
+    width: int = WIDTH,
+) -> str:
+    """The progress text for ``n`` of ``total`` steps after ``elapsed`` seconds, at most ``width``
+    columns: the richest layout that fits (see the module docstring), cut with "…" only when even
+    the plainest is too wide (a very long label or note)."""
+    meter = {
+        "n": n,
+        "total": total,
+        "elapsed": elapsed,
+        "prefix": desc,
+        "unit": "step",
+        "postfix": _postfix(info or {}) or None,
+        "initial": initial,
+        "ascii": " #",
+    }
+    for layout in _LAYOUTS:
+        text = tqdm.format_meter(**meter, bar_format=layout.replace("{bar}", ""))
+        if "{bar}" not in layout and len(text) <= width:
+            return text
+        if len(text) + BAR_MIN <= width:
+            ncols = min(width, len(text) + BAR_MAX)
+            return tqdm.format_meter(**meter, bar_format=layout, ncols=ncols)
+    return text[: width - 1] + "…"
 
 
 class Progress:
@@ -89,16 +142,14 @@ class Progress:
             self._handle = display({"text/plain": self.line()}, raw=True, display_id=True)
 
     def line(self) -> str:
-        """The current progress text: label, bar, count, times, rate and info."""
-        return tqdm.format_meter(
+        """The current progress text (label, bar, count, times, rate and info) in WIDTH columns."""
+        return fit_line(
             self.n,
             self.total,
             time.perf_counter() - self.start,
-            prefix=self.desc,
-            unit="step",
-            postfix=_postfix(self.info) or None,
+            desc=self.desc,
+            info=self.info,
             initial=self.initial,
-            ascii=" #",
         )
 
     def update(self, n: int, info: dict[str, Any] | None = None) -> None:

@@ -83,6 +83,7 @@ def browser() -> Iterator[object]:
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(60)
+    driver.set_script_timeout(120)  # axe-core audits a long page in a few seconds; leave room
     try:
         yield driver
     finally:

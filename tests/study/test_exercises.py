@@ -25,6 +25,7 @@ from rnncore.study.exercises import (
     check_tbptt,
     check_top_k_top_p,
 )
+from rnncore.study.exercises._common import WIDTH
 from rnncore.study.exercises.cells import make_case
 
 
@@ -207,6 +208,29 @@ def test_broken_solutions_fail_with_a_useful_message(
     checker: Callable, broken: Callable, words: str, named_failure
 ) -> None:
     named_failure(checker, broken, words)
+
+
+CHECKERS = [
+    check_rnn_step_forward,
+    check_rnn_step_backward,
+    check_lstm_step_forward,
+    check_gru_step_forward,
+    check_clip_grad_norm,
+]
+
+
+@pytest.mark.parametrize(
+    ("checker", "attempt"),
+    [(b[0], b[1]) for b in BROKEN] + [(checker, stub) for checker in CHECKERS],
+)
+def test_printed_feedback_fits_the_page(checker: Callable, attempt: Callable, capsys) -> None:
+    result = checker(attempt)
+    lines = capsys.readouterr().out.splitlines()
+    assert max(len(line) for line in lines) <= WIDTH, lines
+    assert all(line.startswith("  ") for line in lines[1:]), lines  # continuation lines indent
+    mark = "…" if not result.attempted else "✗"
+    printed = " ".join(" ".join(lines).split())
+    assert printed == " ".join(f"{mark} {result.name}: {result.message}".split())
 
 
 def test_variants_default_to_the_reference() -> None:

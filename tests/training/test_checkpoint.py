@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -36,8 +37,15 @@ def test_load_checkpoint_errors(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="does not exist"):
         load_checkpoint(tmp_path / "missing.pt")
     (tmp_path / "junk.pt").write_text("not a checkpoint")
-    with pytest.raises(ValueError, match="not a readable torch checkpoint"):
+    with pytest.raises(ValueError, match="not a course checkpoint: it is not a file written by"):
         load_checkpoint(tmp_path / "junk.pt")
+    (tmp_path / "empty.pt").write_bytes(b"")
+    with pytest.raises(ValueError, match="not a course checkpoint: the file is empty"):
+        load_checkpoint(tmp_path / "empty.pt")
+    torch.save({"ratio": Fraction(1, 3)}, tmp_path / "pickled.pt")
+    with pytest.raises(ValueError, match=r"pickled Python object \(fractions\.Fraction\)") as info:
+        load_checkpoint(tmp_path / "pickled.pt")
+    assert "weights_only" not in str(info.value) and info.value.__cause__ is None
     save_checkpoint(tmp_path / "other.pt", {"weights": torch.ones(1)})
     with pytest.raises(ValueError, match=r"not written by rnncore\.train"):
         load_checkpoint(tmp_path / "other.pt")

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from rnncore.training.loop import train
-from rnncore.training.progress import Progress
+from rnncore.training.progress import WIDTH, Progress, fit_line
 
 X = torch.linspace(-1, 1, 32, dtype=torch.float64).reshape(16, 2)
 Y = X @ torch.tensor([1.5, -2.0], dtype=torch.float64)
@@ -64,4 +64,60 @@ def test_progress_in_an_executed_notebook_is_stored_as_one_line() -> None:
     text = outputs[0]["data"]["text/plain"]
     assert outputs[0]["output_type"] == "display_data"
     assert "\n" not in text and "\r" not in text
-    assert text.startswith("nb: 100%") and "300/300" in text
+    assert text.startswith("nb: 100%") and "300/300" in text and len(text) <= WIDTH
+
+
+INFOS = [
+    {},
+    {"loss": 1.23456},
+    {"loss": 1.23456, "val": 12.3456},
+    {"loss": 0.000123456, "val": 1234.5678, "note": "stopped early"},
+    {"loss": 1.5, "note": "time cap"},
+]
+
+
+@pytest.mark.parametrize("info", INFOS)
+@pytest.mark.parametrize("desc", ["", "nb", "charlm-gru", "recursive forecaster"])
+def test_progress_lines_fit_the_page_and_keep_count_and_losses(info: dict, desc: str) -> None:
+    for total in (1, 10, 3_000, 20_000):
+        for n in (0, total // 3, total):
+            for elapsed in (0.0, 0.4, 75.0, 3599.0):
+                line = fit_line(n, total, elapsed, desc=desc, info=info)
+                assert len(line) <= WIDTH, line
+                assert line.startswith(f"{desc}: " if desc else "")
+                assert f" {n}/{total}" in line and "…" not in line, line
+                for key, value in info.items():
+                    shown = value if key == "note" else f"{key}={value:.4g}"
+                    assert shown in line, line
+
+
+def test_a_short_line_keeps_the_full_tqdm_layout() -> None:
+    line = fit_line(4, 10, 2.0, desc="x", info={"loss": 1.25})
+    assert line == "x:  40%|####      | 4/10 [00:02<00:03,  2.00step/s, loss=1.25]"
+
+
+def test_a_long_line_leaves_out_the_time_left_the_rate_the_bar_in_turn() -> None:
+    info = {"loss": 1.23456, "val": 1.6123}
+    lines = [fit_line(3000, 3000, 754.0, "d" * k, info) for k in (1, 5, 10, 25, 30, 35, 40)]
+    assert [len(line) for line in lines[:4]] == [WIDTH] * 4  # the bar takes what is left
+    assert lines[0].endswith(
+        "|##########| 3000/3000 [12:34<00:00,  3.98step/s, loss=1.235, val=1.612]"
+    )
+    assert lines[1].endswith("|######| 3000/3000 [12:34<00:00,  3.98step/s, loss=1.235, val=1.612]")
+    assert lines[2].endswith("|#######| 3000/3000 [12:34,  3.98step/s, loss=1.235, val=1.612]")
+    assert lines[3].endswith("|#####| 3000/3000 [12:34, loss=1.235, val=1.612]")
+    assert lines[4].endswith(": 100% 3000/3000 [12:34, loss=1.235, val=1.612]")
+    assert lines[5].endswith("d: 3000/3000 [12:34, loss=1.235, val=1.612]")
+    assert lines[6].endswith("d: 3000/3000, loss=1.235, val=1.612")
+
+
+def test_only_a_label_too_long_for_any_layout_is_cut() -> None:
+    line = fit_line(1, 2, 1.0, desc="d" * 100)
+    assert len(line) == WIDTH and line.endswith("…")
+
+
+def test_the_closing_line_fits_and_names_the_note() -> None:
+    bar = Progress(3000, desc="charlm-gru", mode="off")
+    bar.update(2200, {"loss": 1.52345, "val": 1.6123})
+    text = bar.close("stopped early")
+    assert len(text) <= WIDTH and text.endswith(", stopped early]") and "2200/3000" in text

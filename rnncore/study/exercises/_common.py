@@ -8,15 +8,26 @@ reference): if the reader's output equals one of them, the message names that mi
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-__all__ = ["CheckResult", "Mistake", "call", "compare", "diagnose", "finish", "rand"]
+__all__ = [
+    "CheckResult",
+    "Mistake",
+    "call",
+    "compare",
+    "diagnose",
+    "feedback",
+    "finish",
+    "rand",
+]
 
 RTOL, ATOL = 1e-6, 1e-9
+WIDTH = 79  # printed feedback wraps to the columns of a chapter page's code area
 
 
 @dataclass(frozen=True)
@@ -115,6 +126,19 @@ def mismatch(name: str, got: np.ndarray, want: np.ndarray, advice: str) -> str:
     return f"{text} {advice}" if advice else text
 
 
+def feedback(result: CheckResult) -> str:
+    """The printed form of a result: a mark, the name and the message, wrapped to WIDTH columns
+    with the continuation lines indented under the message (words and numbers never split)."""
+    mark = "✓" if result.passed else ("…" if not result.attempted else "✗")
+    return textwrap.fill(
+        f"{mark} {result.name}: {result.message}",
+        width=WIDTH,
+        subsequent_indent="  ",
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+
+
 def finish(name: str, body: Callable[[], str], verbose: bool) -> CheckResult:
     """Run a checker body; print and return its result."""
     try:
@@ -123,6 +147,5 @@ def finish(name: str, body: Callable[[], str], verbose: bool) -> CheckResult:
     except _Stop as stop:
         result = CheckResult(name, False, stop.attempted, stop.message)
     if verbose:
-        mark = "✓" if result.passed else ("…" if not result.attempted else "✗")
-        print(f"{mark} {name}: {result.message}")
+        print(feedback(result))
     return result
