@@ -139,8 +139,8 @@ def _catalogue(lm: TableLM, options: dict[str, Any]) -> list[tuple[str, tuple]]:
         ("Count eos in the length: len includes the eos token.", v(normalise="without-eos")),
         ("That is greedy decoding: keep the beam_width best extensions.", v(beam_width=1)),
         (
-            "A finished hypothesis takes its beam slot with it: keep beam_width minus the "
-            "number finished.",
+            "A finished hypothesis still holds its beam slot: set it aside and keep beam_width "
+            "minus the number finished, or let it compete with the open ones for the slots.",
             v(shrink=False),
         ),
         ("At max_len the open hypotheses count as finished too.", v(keep_unfinished=False)),
