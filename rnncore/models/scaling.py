@@ -13,7 +13,7 @@ Sources
   known before the recurrence starts; a parallel scan then computes all h_t in O(log T) steps.
 - The scan: h_t = a_t h_{t-1} + b_t composes associatively, (a, b) then (a', b') equals
   (a' a, a' b + b'), so a prefix scan applies (Blelloch, 1990, "Prefix sums and their
-  applications"; for linear RNNs Martin & Cesa, 2018, ICLR). The loop and the scan (Hillis &
+  applications"; for linear RNNs Martin & Cundy, 2018, ICLR). The loop and the scan (Hillis &
   Steele's log2 T doubling rounds) are those of :mod:`rnncore.models.scan`, whose backward pass is
   the same recurrence run backwards, written out rather than recorded by autograd.
 - Multi-query attention (Shazeer, 2019, "Fast transformer decoding: one write-head is all you
@@ -54,6 +54,7 @@ __all__ = [
     "linear_scan_sequential",
     "recurrent_state_bytes",
     "rnn_step_flops",
+    "transformer_layer_params",
 ]
 
 
@@ -82,6 +83,17 @@ def attention_step_flops(d_model: int, context_len: int) -> int:
     d = check_positive_int(d_model, "d_model")
     t = check_positive_int(context_len, "context_len")
     return 8 * d * d + 4 * t * d
+
+
+def transformer_layer_params(d_model: int, d_ff: int) -> int:
+    """Weights of one Transformer layer as ``torch.nn.TransformerEncoderLayer(d, h, d_ff)`` holds.
+
+    Attention's four d x d projections and their biases, ``4 d^2 + 4 d`` whatever the number of
+    heads; the feed-forward block d -> d_ff -> d, ``2 d d_ff + d_ff + d``; two layer norms, ``4 d``.
+    """
+    d = check_positive_int(d_model, "d_model")
+    f = check_positive_int(d_ff, "d_ff")
+    return 4 * d * d + 4 * d + 2 * d * f + f + d + 4 * d
 
 
 def kv_cache_bytes(

@@ -109,7 +109,7 @@ class Seq2Seq(nn.Module):
         C = 2 * H if self.bidirectional else H  # size of an annotation and of the context
         self.src_embed = nn.Embedding(src_vocab_size, E, padding_idx=pad_id)
         self.encoder = nn.GRU(E, H, bidirectional=self.bidirectional)
-        self.bridge = nn.Linear(C, H)  # s_0 = tanh(W_s [h_S_fwd; h_1_bwd])
+        self.bridge = nn.Linear(C, H)  # s_0 = tanh(W_s [h_S_fwd; h_1_bwd] + b_s)
         self.tgt_embed = nn.Embedding(tgt_vocab_size, E)
         if self.attention:
             # e_tj = score(s_{t-1}, h_j), with its per-input part precomputed by scorer.keys

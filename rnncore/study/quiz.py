@@ -84,6 +84,8 @@ def compute_fact(fact: dict[str, Any]) -> float:
         return 1.0 - sum(lengths) / (len(lengths) * max(lengths))
     if kind == "uniform_attention":
         return 1.0 / f["length"]
+    if kind == "dot_score_std":  # q.k of d independent unit-variance components
+        return math.sqrt(f["key_size"])
     if kind == "attention_crossover":
         return float(f["hidden_size"])
     raise ValueError(f"fact kind must be a known computation, got {kind!r}")

@@ -21,6 +21,7 @@ from rnncore.models.scaling import (
     linear_scan_sequential,
     recurrent_state_bytes,
     rnn_step_flops,
+    transformer_layer_params,
 )
 
 rnncore.set_threads(1)
@@ -62,6 +63,12 @@ def test_attention_step_flops_match_torch(t):
     layer = KVCacheAttention(d)
     layer.prefill(torch.randn(t - 1, 1, d))
     assert counted_flops(lambda: layer.step(torch.randn(1, d))) == attention_step_flops(d, t)
+
+
+@pytest.mark.parametrize(("d", "heads", "d_ff"), [(128, 4, 512), (16, 1, 16), (64, 8, 100)])
+def test_transformer_layer_params_match_torch(d, heads, d_ff):
+    layer = torch.nn.TransformerEncoderLayer(d, heads, dim_feedforward=d_ff)
+    assert transformer_layer_params(d, d_ff) == sum(p.numel() for p in layer.parameters())
 
 
 def test_kv_cache_grows_linearly_and_rnn_state_is_constant():

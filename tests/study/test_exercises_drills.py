@@ -179,6 +179,42 @@ def beam_good(next_logprobs, beam_width, max_len, alpha=0.0, eos=0):
     return list(best[0]), best[1] / len(best[0]) ** alpha
 
 
+def beam_compete(next_logprobs, beam_width, max_len, alpha=0.0, eos=0):
+    """Chapter 10's bookkeeping: a finished hypothesis keeps its slot and competes, unchanged,
+    with the open ones' extensions; stop when every slot holds a finished one."""
+    beam = [((), 0.0, False)]  # (tokens, summed log p, finished)
+    for _ in range(max_len):
+        pool = [c for c in beam if c[2]] + [
+            ((*toks, v), s + lp, v == eos)
+            for toks, s, done in beam
+            if not done
+            for v, lp in enumerate(next_logprobs(toks))
+        ]
+        beam = sorted(pool, key=lambda c: c[1], reverse=True)[:beam_width]
+        if all(c[2] for c in beam):
+            break
+    best = max(beam, key=lambda c: c[1] / len(c[0]) ** alpha)
+    return list(best[0]), best[1] / len(best[0]) ** alpha
+
+
+def test_the_two_beam_bookkeepings_differ_on_a_graded_case() -> None:
+    """Otherwise accepting both would test nothing: on some case a finished hypothesis is pushed
+    out of chapter 10's beam by later extensions, or survives there when the shrinking beam
+    would not have made room for it."""
+    from rnncore.study.exercises.beam import beam_cases
+
+    outcomes = [
+        (beam_variant(lm, **o), beam_variant(lm, **o, finished_compete=True))
+        for _, lm, o in beam_cases()
+    ]
+    assert any(leave[0] != compete[0] for leave, compete in outcomes)
+    for _, lm, o in beam_cases():
+        assert (
+            beam_compete(lm, o["beam_width"], o["max_len"], o.get("alpha", 0.0))[0]
+            == (beam_variant(lm, **o, finished_compete=True)[0])
+        )
+
+
 def beam_heap(next_logprobs, beam_width, max_len, alpha=0.0, eos=0):
     import heapq
 
@@ -250,6 +286,7 @@ def tbptt_manual_layout(model, ids, batch_size, window, optimizer):
         (check_top_k_top_p, sampling_torch),
         (check_beam_search, beam_good),
         (check_beam_search, beam_heap),
+        (check_beam_search, beam_compete),
         (check_tbptt, tbptt_good),
         (check_tbptt, lambda *a: tbptt_good(*a, detach_after=True)),
         (check_tbptt, tbptt_manual_layout),
@@ -338,6 +375,7 @@ BROKEN = [
     (check_dot_attention, _dot(masking="zero-score"), "-inf"),
     (check_dot_attention, _dot(masking="after-softmax"), "renormalising"),
     (check_dot_attention, _dot(stable=False), "subtract the largest score"),
+    (check_dot_attention, _dot(masking="multiply-exp"), "multiplying exp(scores) by the mask"),
     (check_dot_attention, lambda q, k, m=None: dot_good(q, k, m)[::-1], "in that order"),
     (
         check_dot_attention,

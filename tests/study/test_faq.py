@@ -246,6 +246,7 @@ def test_mock_design_numbers_are_computed() -> None:
         "recurrent_state_bytes": scaling.recurrent_state_bytes,
         "rnn_step_flops": scaling.rnn_step_flops,
         "attention_step_flops": scaling.attention_step_flops,
+        "transformer_layer_params": scaling.transformer_layer_params,
     }
     text = MOCK_SHEET.read_text(encoding="utf-8")
     rows = re.findall(r"\| `(\w+)\(([^`]*)\)` \| ([\d,]+) \|", text)
@@ -254,6 +255,25 @@ def test_mock_design_numbers_are_computed() -> None:
         call = ast.parse(f"f({args})", mode="eval").body
         values = [ast.literal_eval(a) for a in call.args]
         assert int(number.replace(",", "")) == functions[name](*values), f"{name}({args})"
+
+
+def test_mock_design_budgets_are_computed() -> None:
+    """The design answer's weight and compute budgets are what rnncore computes."""
+    from rnncore.models import scaling
+
+    text = MOCK_SHEET.read_text(encoding="utf-8")
+    transformer_weights = 4 * scaling.transformer_layer_params(128, 512)
+    gru_per_second = 100 * (
+        scaling.rnn_step_flops("gru", 40, 128) + scaling.rnn_step_flops("gru", 128, 128)
+    )
+    attention_per_second = 100 * 4 * scaling.attention_step_flops(128, 1000)
+    budget_flops, budget_weights = 100e6, 256 * 2**10
+    for number in (transformer_weights, budget_weights, gru_per_second, attention_per_second):
+        assert f"{number:,}" in text, number
+    assert abs(transformer_weights / budget_weights - 3) < 0.05  # "three times"
+    assert 0.3 < gru_per_second / budget_flops < 0.34  # "a third of the processor"
+    assert 2.5 < attention_per_second / budget_flops < 2.6  # "two and a half times"
+    assert "100 million FLOPs per second" in text
 
 
 def test_mock_interview_has_its_four_parts_and_a_rubric_for_every_question() -> None:

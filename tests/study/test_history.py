@@ -149,7 +149,6 @@ def test_known_dates(label: str, year: int, key: str) -> None:
         ("Elman network", "elman1990finding"),
         ("LSTM", "hochreiter1997long"),
         ("Forget gate", "gers2000learning"),
-        ("S4", "gu2022efficiently"),
         ("Reverse-mode differentiation", "linnainmaa1976taylor"),
     ],
 )

@@ -84,6 +84,15 @@ def torch_fact(fact: dict) -> float:
         return float(1 - mask.double().mean())
     if kind == "uniform_attention":
         return float(torch.softmax(torch.zeros(fact["length"], dtype=torch.float64), 0)[0])
+    if kind == "dot_score_std":
+        # components of +-1 have mean 0 and variance 1; q_i k_i is +-1 too, so q.k = 2j - d
+        # with j ~ Binomial(d, 1/2): its exact distribution, then its standard deviation
+        d = fact["key_size"]
+        p = torch.ones(1, dtype=torch.float64)
+        for _ in range(d):  # one more fair +-1 term: p(j) = (p(j) + p(j - 1)) / 2
+            p = (torch.cat([p, p.new_zeros(1)]) + torch.cat([p.new_zeros(1), p])) / 2
+        j = torch.arange(d + 1, dtype=torch.float64)
+        return float((p * (2 * j - d) ** 2).sum().sqrt())
     if kind == "attention_crossover":
         h = fact["hidden_size"]
         return float(next(t for t in range(1, 10 * h) if t * t * h > t * h * h) - 1)

@@ -18,7 +18,7 @@ them against ``torch.nn.functional.scaled_dot_product_attention`` and against
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -57,6 +57,11 @@ def _finish_attention(
         e = np.where(mask, -np.inf, e)
     elif mask is not None and masking == "zero-score":
         e = e * mask
+    if mask is not None and masking == "multiply-exp":  # the max includes masked scores
+        with np.errstate(invalid="ignore"):  # their exps can all underflow: 0 / 0
+            z = np.exp(e - e.max(axis=axis, keepdims=True)) * mask
+            w = z / z.sum(axis=axis, keepdims=True)
+        return np.einsum("tb,tbc->bc", w, keys), w
     w = _softmax_over(e, axis)
     if mask is not None and masking == "after-softmax":
         w = w * mask  # zeroed but not renormalised
@@ -67,7 +72,8 @@ def dot_variant(
     case: Case, scale: str = "sqrt", masking: str = "-inf", axis: int = 0
 ) -> tuple[np.ndarray, np.ndarray]:
     """Scaled dot-product attention with optional mistakes: scale "sqrt" | "none" | "H",
-    masking "-inf" | "inverted" | "zero-score" | "after-softmax" | "ignored", softmax ``axis``."""
+    masking "-inf" | "inverted" | "zero-score" | "after-softmax" | "multiply-exp" | "ignored",
+    softmax ``axis``."""
     q, k = case["query"], case["keys"]
     H = q.shape[1]
     e = np.einsum("tbh,bh->tb", k, q) / {"sqrt": np.sqrt(H), "none": 1.0, "H": H}[scale]
@@ -132,6 +138,12 @@ def _dot_mistakes(case: Case) -> list[Mistake]:
                 lambda: v(masking="zero-score"),
             ),
             Mistake(
+                "You masked by multiplying exp(scores) by the mask, so the largest score you "
+                "subtracted can be a masked one and every unmasked exp underflows to 0 (0/0 = "
+                "NaN): mask with -inf before the softmax, then subtract the max.",
+                lambda: v(masking="multiply-exp"),
+            ),
+            Mistake(
                 "You zeroed masked weights after the softmax without renormalising; "
                 "mask the scores (-inf) before it.",
                 lambda: v(masking="after-softmax"),
@@ -140,8 +152,18 @@ def _dot_mistakes(case: Case) -> list[Mistake]:
     return mistakes
 
 
-def _check_pair(out: Any, want: tuple[np.ndarray, np.ndarray], letters: str) -> tuple:
-    """The reader's (context, weights), checked for type, order, shapes and finite values."""
+def _same_with_nan(got: tuple, want: tuple) -> bool:
+    return all(
+        np.shape(g) == w.shape and bool(np.allclose(g, w, equal_nan=True))
+        for g, w in zip(got[:2], want, strict=True)
+    )
+
+
+def _check_pair(
+    out: Any, want: tuple[np.ndarray, np.ndarray], letters: str, mistakes: Sequence[Mistake] = ()
+) -> tuple:
+    """The reader's (context, weights), checked for type, order, shapes and finite values
+    (a non-finite output that a known mistake also gives is diagnosed as that mistake)."""
     if not isinstance(out, tuple) or len(out) < 2:
         raise _Stop(f"return the tuple (context, weights), got {type(out).__name__}.")
     shapes = tuple(getattr(o, "shape", None) for o in out[:2])
@@ -151,7 +173,8 @@ def _check_pair(out: Any, want: tuple[np.ndarray, np.ndarray], letters: str) -> 
         raise _Stop(f"weights have shape {out[1].shape}: return them as (T, B) = {want[1].shape}.")
     for value in out[:2]:
         if isinstance(value, np.ndarray) and value.size and not np.all(np.isfinite(value)):
-            raise _Stop("NaN or inf in your output: subtract the largest score before np.exp.")
+            advice = diagnose(out, mistakes, _same_with_nan)
+            raise _Stop(advice or "NaN or inf in your output: subtract the largest score first.")
     context = as_array(out[0], "context", want[0].shape, letters)
     return context, as_array(out[1], "weights", want[1].shape, "(T, B)")
 
@@ -188,7 +211,8 @@ def check_dot_attention(fn: Callable[..., Any], verbose: bool = True) -> CheckRe
             else:
                 args = (case["query"], case["keys"], case["mask"])
                 out = call(fn, *args, what="dot_attention with a mask", hint=hint)
-            _verdict(_check_pair(out, want, "(B, H)"), want, _dot_mistakes(case))
+            mistakes = _dot_mistakes(case)
+            _verdict(_check_pair(out, want, "(B, H)", mistakes), want, mistakes)
         return "matches the reference on 3 problems (mask, large scores)."
 
     return finish("dot_attention", body, verbose)

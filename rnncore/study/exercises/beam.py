@@ -5,10 +5,14 @@ The reader implements ``beam_search(next_logprobs, beam_width, max_len, alpha=0.
 
 - ``next_logprobs(prefix) -> (V,)`` gives log p(next token | prefix) for a tuple of token ids (the
   empty tuple at the start; there is no start symbol);
-- every step extends each open hypothesis by every token and keeps the ``beam_width`` best of all
-  extensions by summed log-probability; an extension that ends with ``eos`` is finished and
-  leaves the beam, so the next step keeps ``beam_width`` minus the number finished so far (the
-  beam shrinks); after ``max_len`` steps the open hypotheses count as finished too;
+- every step extends each open hypothesis by every token and keeps the ``beam_width`` best by
+  summed log-probability; a hypothesis that ends with ``eos`` is finished. Two bookkeepings are
+  accepted: a finished hypothesis leaves the beam and takes its slot with it, so the next step
+  keeps ``beam_width`` minus the number finished so far (the beam shrinks), or it keeps its slot
+  and competes, unchanged, with the extensions of the open ones, the search stopping once all
+  ``beam_width`` are finished
+  (``rnncore.models.seq2seq_decode.beam_search``); after ``max_len`` steps the open hypotheses
+  count as finished too;
 - the answer is the finished hypothesis with the best length-normalised score
   ``log p / len ** alpha``, ``len`` counting its tokens (``eos`` included) (the normalisation Wu
   et al., 2016, Sec. 7, use with a constant 5 added to the length; alpha = 0 is no normalisation);
@@ -76,10 +80,13 @@ def beam_variant(
     normalise: str = "with-eos",
     shrink: bool = True,
     keep_unfinished: bool = True,
+    finished_compete: bool = False,
 ) -> tuple[list[int], float]:
     """The reference beam search, with optional mistakes: ``normalise`` "with-eos" | "without-eos"
     | "none"; ``shrink=False`` keeps beam_width open hypotheses after some finish;
-    ``keep_unfinished=False`` drops the open hypotheses at max_len."""
+    ``keep_unfinished=False`` drops the open hypotheses at max_len. ``finished_compete=True`` is
+    the other accepted bookkeeping: finished hypotheses keep their slots and compete with the
+    open ones' extensions, so a later, better extension can push one out."""
     open_: list[Hyp] = [((), 0.0)]
     finished: list[Hyp] = []
     for _ in range(max_len):
@@ -88,6 +95,8 @@ def beam_variant(
             for tokens, score in open_
             for v, lp in enumerate(lm(tokens))
         ]
+        if finished_compete:  # the finished stay in the pool, unchanged
+            candidates, finished = candidates + finished, []
         candidates.sort(key=lambda c: -c[1])
         room = beam_width - len(finished) if shrink else beam_width
         open_ = []
@@ -130,8 +139,8 @@ def _catalogue(lm: TableLM, options: dict[str, Any]) -> list[tuple[str, tuple]]:
         ("Count eos in the length: len includes the eos token.", v(normalise="without-eos")),
         ("That is greedy decoding: keep the beam_width best extensions.", v(beam_width=1)),
         (
-            "A finished hypothesis takes its beam slot with it: keep beam_width minus the "
-            "number finished.",
+            "A finished hypothesis still holds its beam slot: set it aside and keep beam_width "
+            "minus the number finished, or let it compete with the open ones for the slots.",
             v(shrink=False),
         ),
         ("At max_len the open hypotheses count as finished too.", v(keep_unfinished=False)),
@@ -153,8 +162,8 @@ def check_beam_search(fn: Callable[..., Any], verbose: bool = True) -> CheckResu
 
     def body() -> str:
         for what, lm, options in beam_cases():
-            want_tokens, want_score = beam_variant(lm, **options)
             args = (options["beam_width"], options["max_len"], options.get("alpha", 0.0))
+            accepted = [beam_variant(lm, **options, finished_compete=c) for c in (False, True)]
             out = call(
                 fn,
                 lm,
@@ -163,6 +172,9 @@ def check_beam_search(fn: Callable[..., Any], verbose: bool = True) -> CheckResu
                 hint="next_logprobs takes a tuple of ids and returns log-probabilities (V,).",
             )
             tokens, score = _as_tokens(out)
+            want_tokens, want_score = next(
+                (want for want in accepted if want[0] == tokens), accepted[0]
+            )
             if tokens == want_tokens:
                 if math.isclose(score, want_score, rel_tol=1e-9, abs_tol=1e-12):
                     continue
