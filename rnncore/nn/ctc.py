@@ -34,6 +34,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from rnncore.nn.ctc_paths import extend_with_blanks, min_input_length, skip_allowed
+from rnncore.nn.functional import log_softmax
 from rnncore.utils import check_array
 
 __all__ = [
@@ -46,11 +47,6 @@ __all__ = [
 ]
 
 _NEG_INF = -np.inf
-
-
-def _log_softmax(logits: np.ndarray) -> np.ndarray:
-    shifted = logits - logits.max(axis=-1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
 
 def _logsumexp3(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
@@ -218,7 +214,7 @@ def ctc_loss(
     """
     x, y, lengths, t_lengths = _validate(logits, targets, input_lengths, target_lengths, blank)
     T, B, C = x.shape
-    log_probs = _log_softmax(x.astype(np.float64))
+    log_probs = log_softmax(x.astype(np.float64))
     S = y.shape[1]
     padded = np.where(np.arange(S)[None, :] < t_lengths[:, None], y, blank)
     ext = np.full((B, 2 * S + 1), blank, dtype=np.int64)

@@ -18,6 +18,7 @@ import numpy as np
 import torch
 
 from rnncore.models.charlm import sampling_probs
+from rnncore.nn.functional import softmax
 from rnncore.study.exercises._common import (
     CheckResult,
     Mistake,
@@ -31,11 +32,6 @@ from rnncore.study.exercises._common import (
 )
 
 __all__ = ["check_top_k_top_p", "sampling_cases", "sampling_variant"]
-
-
-def _softmax(z: np.ndarray) -> np.ndarray:
-    e = np.exp(z - z.max())
-    return e / e.sum()
 
 
 def sampling_variant(
@@ -65,7 +61,7 @@ def sampling_variant(
         keep = z >= z[order[kk - 1]] if ties == "keep" else np.isin(np.arange(V), order[:kk])
     if p is not None and p < 1.0:
         base = {"after-k": np.where(keep, z, -np.inf), "before-k": z, "raw": raw}[p_on]
-        probs = _softmax(base)
+        probs = softmax(base)
         order = np.argsort(-probs, kind="stable")
         cum = np.cumsum(probs[order])
         m = int(np.sum(cum < p)) + (1 if nucleus == "include" else 0)
