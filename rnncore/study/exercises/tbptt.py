@@ -31,6 +31,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from rnncore.data.text import streams
 from rnncore.models.charlm import CharLM
 from rnncore.study.exercises._common import CheckResult, _Stop, call, finish
 
@@ -44,9 +45,9 @@ def _detach(state: Any) -> Any:
 
 
 def _layout(ids: np.ndarray, B: int, how: str) -> torch.Tensor:
-    L = len(ids) // B
     if how == "streams":
-        return torch.from_numpy(ids[: L * B].reshape(B, L).T.copy())
+        return torch.from_numpy(streams(ids, B))
+    L = len(ids) // B
     return torch.from_numpy(ids[: L * B].reshape(L, B).copy())  # "interleaved": columns jump
 
 
